@@ -1,0 +1,82 @@
+"""The gateway's app factory."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from gateway import pages
+from gateway.csrf import CsrfMiddleware
+from gateway.proxy import forward
+from gateway.ratelimit import RateLimitMiddleware
+from gateway.settings import GatewaySettings, get_settings
+from gateway.tokens import SESSION_COOKIE, TokenBroker
+from shared.app import RequestIdMiddleware
+from shared.auth import TokenVerifier, http_jwks_loader
+from shared.errors import install_error_handlers, problem
+from shared.http import internal_client
+from shared.logging import configure_logging
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.service_name, settings.platform.log_level, settings.platform.log_json)
+    identity_url = settings.services["identity"]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
+        async with httpx.AsyncClient(timeout=settings.upstream_timeout_seconds, limits=limits,
+                                     follow_redirects=False) as http, \
+                internal_client(identity_url, settings.platform) as identity:
+            verifier = TokenVerifier(http_jwks_loader(f"{identity_url}/.well-known/jwks.json"),
+                                     settings.platform.jwt_issuer, settings.platform.jwt_audience)
+            app.state.http = http
+            app.state.broker = TokenBroker(identity, verifier)
+            yield
+
+    app = FastAPI(title="gateway — 福建省职称申报评审管理平台", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.settings = settings
+    install_error_handlers(app)
+    # Outermost first: request id, then rate limit, then CSRF.
+    app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
+    app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit)
+    app.add_middleware(RequestIdMiddleware)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": "gateway"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        try:
+            ok = (await request.app.state.http.get(f"{identity_url}/healthz", timeout=3)).status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+
+    @app.api_route("/auth/{path:path}", methods=["GET", "POST"], include_in_schema=False)
+    async def auth(path: str, request: Request) -> Response:
+        # Login and logout are identity's; its cookies (OIDC state, session) pass through here.
+        response = await forward(request, request.app.state.http, identity_url, broker=request.app.state.broker,
+                                 max_body=64 * 1024, login_route=True)
+        if path == "logout" and (secret := request.cookies.get(SESSION_COOKIE)):
+            request.app.state.broker.forget(secret)
+        return response
+
+    @app.api_route("/api/{service}/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def api(service: str, path: str, request: Request) -> Response:
+        base = settings.services.get(service)
+        if base is None:
+            return problem(404, "not_found", "未找到", "请求的接口不存在")
+        return await forward(request, request.app.state.http, base, broker=request.app.state.broker,
+                             max_body=settings.max_body_bytes)
+
+    app.include_router(pages.router)
+    return app

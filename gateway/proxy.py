@@ -1,0 +1,79 @@
+"""Streaming reverse proxy to the services: bodies pass through chunk by chunk (uploads too),
+with a size cap, timeouts, the request id, and the caller's access token."""
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import Request
+from starlette.background import BackgroundTask
+from starlette.responses import Response, StreamingResponse
+
+from gateway.tokens import SESSION_COOKIE, TokenBroker
+from shared.errors import problem
+from shared.logging import REQUEST_ID_HEADER, current_request_id
+
+log = logging.getLogger(__name__)
+
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+              "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
+SESSION_CHANGED = "x-session-changed"
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _capped(stream: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+    seen = 0
+    async for chunk in stream:
+        seen += len(chunk)
+        if seen > limit:
+            raise BodyTooLarge
+        yield chunk
+
+
+def too_large(limit: int) -> Response:
+    return problem(413, "payload_too_large", "内容过大", f"上传内容超过上限（{limit // (1024 * 1024)} MB），请压缩后重试")
+
+
+async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *, broker: TokenBroker,
+                  max_body: int, login_route: bool = False) -> Response:
+    """``login_route``: identity's /auth/* pages, which read their own cookies and need no token."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_body:
+        return too_large(max_body)
+    headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP
+               and (login_route or k.lower() != "cookie") and k.lower() != REQUEST_ID_HEADER.lower()]
+    headers.append((REQUEST_ID_HEADER, current_request_id() or ""))
+    if request.client:
+        headers.append(("X-Forwarded-For", request.client.host))
+    session_secret = request.cookies.get(SESSION_COOKIE)
+    if session_secret and not login_route and "authorization" not in request.headers:
+        found = await broker.token_for(session_secret)
+        if found:
+            headers.append(("Authorization", f"Bearer {found[0]}"))
+    has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE")
+    upstream = client.build_request(
+        request.method, base_url + request.url.path, params=request.query_params.multi_items(), headers=headers,
+        content=_capped(request.stream(), max_body) if has_body else None,
+    )
+    try:
+        response = await client.send(upstream, stream=True)
+    except BodyTooLarge:
+        return too_large(max_body)
+    except httpx.TimeoutException:
+        log.warning("upstream timeout: %s %s", request.method, upstream.url)
+        return problem(504, "upstream_timeout", "服务响应超时", "服务响应超时，请稍后再试")
+    except httpx.TransportError:
+        log.warning("upstream unreachable: %s %s", request.method, upstream.url)
+        return problem(503, "service_unavailable", "服务暂不可用", "服务暂时不可用，请稍后再试")
+    if session_secret and response.headers.get(SESSION_CHANGED):
+        broker.forget(session_secret)
+    out_headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in HOP_BY_HOP and k.lower() != SESSION_CHANGED]
+    streamed = StreamingResponse(response.aiter_raw(), status_code=response.status_code,
+                                 background=BackgroundTask(response.aclose))
+    streamed.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out_headers]
+    return streamed

@@ -1,0 +1,57 @@
+"""Session cookie → access token. The cookie is an opaque secret that identity knows; the
+gateway trades it for a short-lived signed token and caches that until shortly before expiry."""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from shared.auth import Principal, TokenVerifier
+
+SESSION_COOKIE = "zc_session"
+
+
+@dataclass
+class _Cached:
+    token: str
+    principal: Principal
+    until: float
+
+
+class TokenBroker:
+    def __init__(self, identity: httpx.AsyncClient, verifier: TokenVerifier, *, max_entries: int = 200_000) -> None:
+        self.identity = identity
+        self.verifier = verifier
+        self.max_entries = max_entries
+        self._cache: dict[str, _Cached] = {}
+
+    @staticmethod
+    def _key(session_secret: str) -> str:
+        return hashlib.sha256(session_secret.encode()).hexdigest()
+
+    async def token_for(self, session_secret: str) -> tuple[str, Principal] | None:
+        """The access token and who it names, or None when the session is gone."""
+        key = self._key(session_secret)
+        hit = self._cache.get(key)
+        if hit and hit.until > time.monotonic():
+            return hit.token, hit.principal
+        response = await self.identity.post("/internal/sessions/token", json={"session_token": session_secret})
+        if response.status_code in (401, 422):
+            self._cache.pop(key, None)
+            return None
+        response.raise_for_status()
+        body = response.json()
+        principal = await self.verifier.verify(body["access_token"])
+        if len(self._cache) >= self.max_entries:
+            now = time.monotonic()
+            self._cache = {k: v for k, v in self._cache.items() if v.until > now}
+            if len(self._cache) >= self.max_entries:
+                self._cache.clear()
+        # Refresh 30 s early so that a token never expires between here and the service.
+        self._cache[key] = _Cached(body["access_token"], principal, time.monotonic() + max(body["expires_in"] - 30, 1))
+        return body["access_token"], principal
+
+    def forget(self, session_secret: str) -> None:
+        self._cache.pop(self._key(session_secret), None)

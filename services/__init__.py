@@ -1,0 +1,1 @@
+"""The platform's services; each owns its own database and has the same shape."""

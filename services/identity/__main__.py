@@ -1,0 +1,12 @@
+"""`python -m services.identity`: migrate, then serve."""
+import uvicorn
+
+from services.identity.app import MIGRATIONS, create_app
+from services.identity.settings import get_settings
+from shared.prestart import prepare_database
+
+if __name__ == "__main__":
+    settings = get_settings()
+    prepare_database(settings.database_url, MIGRATIONS)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                proxy_headers=False, access_log=False)

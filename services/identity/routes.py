@@ -1,0 +1,118 @@
+"""identity's HTTP API: /api/identity/* (public, through the gateway), /internal/* (services
+only) and the JWKS."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.identity import integrity, people
+from services.identity.deps import DbSession, Settings
+from services.identity.models import Person, UnitAccount
+from services.identity.schemas import (BanStatus, IntegrityIn, IntegrityOut, PendingOut, PersonOut, ProfileUpdate,
+                                       RegistrationForm, RegistrationIn, TokenOut, TokenRequest, UnitAccountOut)
+from services.identity.sessions import live_session, session_by_id, subject_of
+from services.identity.tokens import access_claims
+from shared.auth import CurrentPerson, CurrentPrincipal, InternalCaller, Operator, Principal
+from shared.errors import Forbidden
+from shared.idnumbers import mask_id_number
+
+api = APIRouter(prefix="/api/identity", tags=["identity"])
+internal = APIRouter(prefix="/internal", tags=["internal"])
+wellknown = APIRouter(tags=["keys"])
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The gateway drops its cached access token when it sees this (the session changed kind).
+SESSION_CHANGED = "X-Session-Changed"
+
+
+def person_out(person: Person, roles: list[str]) -> PersonOut:
+    return PersonOut(id=person.id, name=person.name, id_number_masked=mask_id_number(person.id_number),
+                     gender=person.gender, birth_date=person.birth_date, mobile=person.mobile,
+                     address=person.address, email=person.email, roles=roles, registered_at=person.registered_at)
+
+
+@wellknown.get("/.well-known/jwks.json", summary="公钥（JWKS）")
+async def jwks(request: Request, db: DbSession) -> dict:
+    ring = request.app.state.keyring
+    await ring.load(db)
+    return ring.jwks()
+
+
+@api.get("/me", summary="当前登录者", response_model=PersonOut | UnitAccountOut | PendingOut)
+async def me(principal: CurrentPrincipal, db: DbSession) -> PersonOut | UnitAccountOut | PendingOut:
+    if principal.kind == "person":
+        person = await people.get_person(db, principal.id)
+        return person_out(person, await people.roles_of(db, person.id))
+    if principal.kind == "unit":
+        account = await db.get(UnitAccount, principal.id)
+        return UnitAccountOut(id=account.id, unit_name=account.unit_name, credit_code=account.credit_code,
+                              legal_person_name=account.legal_person_name, roles=["unit_admin"])
+    return PendingOut(name=principal.name)
+
+
+def _pending(principal: Principal) -> None:
+    if principal.kind != "pending":
+        raise Forbidden("您已完成注册", code="already_registered")
+
+
+@api.get("/registration", summary="注册页面信息（来自闽政通，只读）")
+async def registration_form(principal: CurrentPrincipal, db: DbSession) -> RegistrationForm:
+    _pending(principal)
+    return people.registration_form(await session_by_id(db, principal.session_id))
+
+
+@api.post("/registration", status_code=201, summary="完成注册")
+async def register(data: RegistrationIn, principal: CurrentPrincipal, db: DbSession, response: Response) -> PersonOut:
+    _pending(principal)
+    person = await people.register(db, await session_by_id(db, principal.session_id), data)
+    response.headers[SESSION_CHANGED] = "1"
+    return person_out(person, ["applicant"])
+
+
+@api.patch("/me", summary="修改可修改的个人信息")
+async def update_me(data: ProfileUpdate, principal: CurrentPerson, db: DbSession) -> PersonOut:
+    person = await people.update_profile(db, principal.id, data)
+    return person_out(person, await people.roles_of(db, person.id))
+
+
+@api.post("/integrity-records", status_code=201, summary="记录诚信档案（运维人员）")
+async def record_integrity(data: IntegrityIn, operator: Operator, db: DbSession) -> IntegrityOut:
+    return IntegrityOut.model_validate(await integrity.record(db, data, recorded_by=operator.subject))
+
+
+@api.get("/integrity-records", summary="查询某人的诚信档案（运维人员）")
+async def list_integrity(person_id: uuid.UUID, _: Operator, db: DbSession) -> list[IntegrityOut]:
+    return [IntegrityOut.model_validate(r) for r in await integrity.records_of(db, person_id)]
+
+
+@api.post("/integrity-records/{record_id}/revoke", summary="撤销诚信档案记录（运维人员）")
+async def revoke_integrity(record_id: uuid.UUID, operator: Operator, db: DbSession) -> IntegrityOut:
+    return IntegrityOut.model_validate(await integrity.revoke(db, record_id, revoked_by=operator.subject))
+
+
+@internal.get("/persons/{person_id}/application-ban", summary="某日是否处于禁止申报期")
+async def application_ban(person_id: uuid.UUID, _: InternalCaller, db: DbSession,
+                          on: Annotated[dt.date | None, Query()] = None) -> BanStatus:
+    day = on or dt.datetime.now(SHANGHAI).date()
+    records = await integrity.bans_on(db, person_id, day)
+    return BanStatus(person_id=person_id, on=day, banned=bool(records),
+                     records=[IntegrityOut.model_validate(r) for r in records])
+
+
+@internal.post("/sessions/token", summary="用会话换取短期访问令牌（网关）")
+async def session_token(data: TokenRequest, _: InternalCaller, request: Request, db: DbSession,
+                        settings: Settings) -> TokenOut:
+    session = await live_session(db, data.session_token)
+    subject, kind, roles, name = await subject_of(db, session)
+    ring = request.app.state.keyring
+    await ring.load(db)
+    lifetime = min(settings.access_token_seconds,
+                   int((session.expires_at - dt.datetime.now(dt.UTC)).total_seconds()))
+    claims = access_claims(issuer=settings.platform.jwt_issuer, audience=settings.platform.jwt_audience,
+                           subject=subject, kind=kind, roles=roles, session_id=session.id, name=name,
+                           lifetime_seconds=lifetime)
+    return TokenOut(access_token=ring.sign(claims), expires_in=lifetime, kind=kind)

@@ -1,0 +1,60 @@
+"""Browser sessions: created at the end of a 闽政通 login, exchanged by the gateway for
+short-lived access tokens, ended at logout."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.identity.models import Person, RoleGrant, Session, UnitAccount
+from shared.errors import Unauthorized
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_session(db: AsyncSession, *, kind: str, hours: int, person_id: uuid.UUID | None = None,
+                         unit_account_id: uuid.UUID | None = None, sso_claims: dict[str, Any] | None = None) -> str:
+    """Returns the session secret (the cookie value); only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    db.add(Session(token_hash=_hash(token), kind=kind, person_id=person_id, unit_account_id=unit_account_id,
+                   sso_claims=sso_claims or {}, expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)))
+    await db.flush()
+    return token
+
+
+async def live_session(db: AsyncSession, token: str) -> Session:
+    session = await db.scalar(sa.select(Session).where(Session.token_hash == _hash(token)))
+    if session is None or session.revoked_at is not None or session.expires_at <= dt.datetime.now(dt.UTC):
+        raise Unauthorized("登录已失效，请重新登录", code="session_expired")
+    return session
+
+
+async def session_by_id(db: AsyncSession, session_id: str | uuid.UUID) -> Session:
+    session = await db.get(Session, uuid.UUID(str(session_id)))
+    if session is None or session.revoked_at is not None or session.expires_at <= dt.datetime.now(dt.UTC):
+        raise Unauthorized("登录已失效，请重新登录", code="session_expired")
+    return session
+
+
+async def revoke_session(db: AsyncSession, token: str) -> None:
+    await db.execute(sa.update(Session).where(Session.token_hash == _hash(token), Session.revoked_at.is_(None))
+                     .values(revoked_at=dt.datetime.now(dt.UTC)))
+
+
+async def subject_of(db: AsyncSession, session: Session) -> tuple[str, str, list[str], str | None]:
+    """(subject, kind, roles, display name) that an access token for this session carries."""
+    if session.kind == "person":
+        person = await db.get(Person, session.person_id)
+        granted = (await db.scalars(sa.select(RoleGrant.role).where(RoleGrant.person_id == person.id))).all()
+        return str(person.id), "person", sorted({"applicant", *granted}), person.name
+    if session.kind == "unit":
+        account = await db.get(UnitAccount, session.unit_account_id)
+        return str(account.id), "unit", ["unit_admin"], account.unit_name
+    return str(session.id), "pending", [], session.sso_claims.get("name")

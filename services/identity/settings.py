@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import DEV_SECRETS, ServiceSettings
+
+
+class IdentitySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
+
+    service_name: str = "identity"
+    port: int = 8101
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_identity"
+
+    # 闽政通 (OIDC). The issuer is configuration: the simulator in development, the real one live.
+    mzt_issuer: str = "http://localhost:9100"
+    mzt_client_id: str = "zc-platform"
+    mzt_client_secret: SecretStr = SecretStr("dev-mzt-secret")
+    # Where browsers reach the platform (the gateway); the OIDC redirect URI hangs off it.
+    public_url: str = "http://127.0.0.1:8000"
+    # Signs the short-lived cookie that carries OIDC state, nonce and PKCE verifier.
+    session_secret: SecretStr = SecretStr("dev-session-secret")
+    cookie_secure: bool = True
+    session_hours: int = 8
+    access_token_seconds: int = 300
+
+    @model_validator(mode="after")
+    def _no_dev_secrets(self) -> "IdentitySettings":
+        if self.environment == "production":
+            for name in ("mzt_client_secret", "session_secret"):
+                if getattr(self, name).get_secret_value() in DEV_SECRETS:
+                    raise ValueError(f"IDENTITY_{name.upper()} still has its development default")
+        return self
+
+
+@lru_cache
+def get_settings() -> IdentitySettings:
+    return IdentitySettings()

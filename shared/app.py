@@ -1,0 +1,155 @@
+"""The one way every service is put together: logging, request ids, problem+json errors,
+health and readiness, the token verifier, and the outbox relay and consumers in its lifespan."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+import aio_pika
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.auth import TokenVerifier, http_jwks_loader
+from shared.db import Database
+from shared.errors import install_error_handlers
+from shared.events.consumer import Consumer
+from shared.events.outbox import OutboxRelay
+from shared.logging import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id_var
+from shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+access_log = logging.getLogger("access")
+
+ReadyCheck = Callable[[], Awaitable[None]]
+
+
+class RequestIdMiddleware:
+    """Takes the caller's X-Request-ID (or makes one), logs the request, echoes the id back.
+
+    Pure ASGI so that streamed bodies pass through untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        rid = headers.get(REQUEST_ID_HEADER.lower().encode(), b"").decode("latin-1")[:64] or new_request_id()
+        token = request_id_var.set(rid)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (REQUEST_ID_HEADER.encode(), rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            if scope["path"] not in ("/healthz", "/readyz"):
+                access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status,
+                                (time.perf_counter() - started) * 1000)
+            request_id_var.reset(token)
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    routers: Sequence[APIRouter],
+    db: Database | None = None,
+    verifier: TokenVerifier | None = None,
+    consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None = None,
+    ready_checks: Sequence[ReadyCheck] = (),
+    on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
+) -> FastAPI:
+    configure_logging(settings.service_name, settings.platform.log_level, settings.platform.log_json)
+    db = db or Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    verifier = verifier or TokenVerifier(
+        http_jwks_loader(f"{settings.platform.identity_url}/.well-known/jwks.json"),
+        settings.platform.jwt_issuer, settings.platform.jwt_audience,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        tasks: list[asyncio.Task] = []
+        if on_startup:
+            await on_startup(app)
+        if settings.run_workers:
+            tasks = start_workers(db, settings, consumers, stop)
+        try:
+            yield
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await db.dispose()
+
+    app = FastAPI(title=title, lifespan=lifespan, docs_url="/docs", openapi_url="/openapi.json")
+    app.state.settings = settings
+    app.state.db = db
+    app.state.verifier = verifier
+    app.add_middleware(RequestIdMiddleware)
+    install_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": settings.service_name}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        async def database() -> None:
+            async with db.engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+
+        async def broker() -> None:
+            connection = await aio_pika.connect(settings.platform.amqp_url, timeout=3)
+            await connection.close()
+
+        for name, check in [("database", database), ("broker", broker),
+                            *((c.__name__, c) for c in ready_checks)]:
+            try:
+                await asyncio.wait_for(check(), timeout=5)
+                checks[name] = "ok"
+            except Exception as exc:  # readiness reports, it does not raise
+                checks[name] = f"error: {type(exc).__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def start_workers(db: Database, settings: ServiceSettings,
+                  consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None,
+                  stop: asyncio.Event) -> list[asyncio.Task]:
+    relay = OutboxRelay(db.sessionmaker, settings.platform.amqp_url, settings.platform.events_exchange)
+    workers = [relay.run(stop), *(c.run(stop) for c in (consumers(db, settings) if consumers else []))]
+    return [asyncio.create_task(w) for w in workers]
+
+
+async def run_workers_forever(db: Database, settings: ServiceSettings,
+                              consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None) -> None:
+    """Entry of ``python -m services.<name>.worker``: the relay and consumers without the API."""
+    import signal
+
+    configure_logging(f"{settings.service_name}-worker", settings.platform.log_level, settings.platform.log_json)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await asyncio.gather(*start_workers(db, settings, consumers, stop))
+    await db.dispose()

@@ -1,0 +1,145 @@
+"""Verifying the platform's access tokens in every service, and typed role dependencies.
+
+Identity signs RS256 tokens and serves its public keys as JWKS; every service checks the
+signature (RS256 only: ``alg: none`` and HS256-with-the-public-key are refused), ``iss``,
+``aud`` and ``exp`` itself. A header that the gateway merely forwards is never trusted.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+import httpx
+from fastapi import Depends, Request
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from shared.errors import Forbidden, Unauthorized
+
+ALGORITHMS = ["RS256"]
+Kind = Literal["person", "unit", "pending"]
+ROLES = ("applicant", "unit_admin", "plan_admin", "reviewer", "operator")
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    kind: Kind
+    roles: frozenset[str] = field(default_factory=frozenset)
+    session_id: str | None = None
+    name: str | None = None
+    claims: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def id(self) -> uuid.UUID:
+        return uuid.UUID(self.subject)
+
+    def has(self, role: str) -> bool:
+        return role in self.roles
+
+
+JwksLoader = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def http_jwks_loader(jwks_url: str) -> JwksLoader:
+    async def load() -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=5) as client:
+            response = await client.get(jwks_url)
+            response.raise_for_status()
+            return response.json()
+
+    return load
+
+
+class TokenVerifier:
+    """Verifies access tokens against a JWKS that is cached and refreshed on an unknown key id."""
+
+    def __init__(self, load_jwks: JwksLoader, issuer: str, audience: str, *, min_refresh_seconds: float = 10) -> None:
+        self._load = load_jwks
+        self.issuer = issuer
+        self.audience = audience
+        self._keys: KeySet | None = None
+        self._loaded_at = 0.0
+        self._min_refresh = min_refresh_seconds
+        self._lock = asyncio.Lock()
+        self._claims = jwt.JWTClaimsRegistry(
+            iss={"essential": True, "value": issuer},
+            aud={"essential": True, "value": audience},
+            exp={"essential": True},
+            sub={"essential": True},
+        )
+
+    async def _key_set(self, refresh: bool = False) -> KeySet:
+        async with self._lock:
+            stale = time.monotonic() - self._loaded_at > self._min_refresh
+            if self._keys is None or (refresh and stale):
+                self._keys = KeySet.import_key_set(await self._load())
+                self._loaded_at = time.monotonic()
+            return self._keys
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            try:
+                decoded = jwt.decode(token, await self._key_set(), algorithms=ALGORITHMS)
+            except (ValueError, JoseError):
+                # Perhaps identity rotated its key: look again (rate-limited), then give up.
+                decoded = jwt.decode(token, await self._key_set(refresh=True), algorithms=ALGORITHMS)
+            self._claims.validate(decoded.claims)
+        except (ValueError, JoseError) as exc:
+            raise Unauthorized("登录凭证无效或已过期，请重新登录", code="invalid_token") from exc
+        c = decoded.claims
+        if c.get("kind") not in ("person", "unit", "pending"):
+            raise Unauthorized("登录凭证无效或已过期，请重新登录", code="invalid_token")
+        return Principal(subject=str(c["sub"]), kind=c["kind"], roles=frozenset(c.get("roles") or ()),
+                         session_id=c.get("sid"), name=c.get("name"), claims=c)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def current_principal(request: Request) -> Principal:
+    token = bearer_token(request)
+    if not token:
+        raise Unauthorized("请先登录", code="not_authenticated")
+    return await request.app.state.verifier.verify(token)
+
+
+async def current_person(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    if principal.kind != "person":
+        raise Forbidden("该功能仅面向已注册的个人用户", code="person_only")
+    return principal
+
+
+def require_role(role: str) -> Callable[..., Awaitable[Principal]]:
+    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.has(role):
+            raise Forbidden("您没有进行此操作的权限", code="role_required")
+        return principal
+
+    check.__name__ = f"require_{role}"
+    return check
+
+
+async def internal_caller(request: Request) -> None:
+    """Calls between services carry the platform's internal key; the gateway never routes them."""
+    given = request.headers.get("x-service-key", "")
+    expected = request.app.state.settings.platform.internal_key.get_secret_value()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        raise Forbidden("内部接口仅供平台服务调用", code="internal_only")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentPerson = Annotated[Principal, Depends(current_person)]
+Operator = Annotated[Principal, Depends(require_role("operator"))]
+PlanAdmin = Annotated[Principal, Depends(require_role("plan_admin"))]
+UnitAdmin = Annotated[Principal, Depends(require_role("unit_admin"))]
+InternalCaller = Annotated[None, Depends(internal_caller)]

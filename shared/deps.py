@@ -1,0 +1,35 @@
+"""Dependencies every service's handlers share."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def _db(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in request.app.state.db.session():
+        yield session
+
+
+# scope="function": commit before the response goes out, so a failed commit is a failed request.
+DbSession = Annotated[AsyncSession, Depends(_db, scope="function")]
+
+
+class PageParams(BaseModel):
+    page: int
+    page_size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def _page(page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+          page_size: Annotated[int, Query(ge=1, le=100)] = 20) -> PageParams:
+    return PageParams(page=page, page_size=page_size)
+
+
+Page = Annotated[PageParams, Depends(_page)]

@@ -1,0 +1,160 @@
+"""RFC 9457 problem details with a stable machine ``code`` and a Chinese ``detail``.
+
+Raise ``AppError`` (or a subclass) anywhere in a service; the handlers installed by
+``shared.app.create_service_app`` turn it, and FastAPI's validation errors, into
+``application/problem+json`` responses. Validation errors name the field in Chinese.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.logging import current_request_id
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+# Chinese names of fields, used to make validation messages name the field a person sees.
+FIELD_LABELS: dict[str, str] = {
+    "name": "姓名",
+    "id_number": "身份证号码",
+    "gender": "性别",
+    "birth_date": "出生年月",
+    "mobile": "手机号码",
+    "address": "联系地址",
+    "email": "电子邮箱",
+    "choose_unit": "是否选择单位",
+    "role": "角色",
+    "reason": "原因",
+    "ban_from": "禁止申报起始日期",
+    "ban_until": "禁止申报截止日期",
+    "person_id": "人员",
+    "page": "页码",
+    "page_size": "每页条数",
+}
+
+
+def register_labels(labels: dict[str, str]) -> None:
+    """Let a service add the Chinese names of its own fields."""
+    FIELD_LABELS.update(labels)
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+    title = "请求有误"
+
+    def __init__(self, detail: str, *, code: str | None = None, status_code: int | None = None,
+                 errors: list[dict[str, str]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+        self.errors = errors or []
+
+
+class NotFound(AppError):
+    status_code, code, title = 404, "not_found", "未找到"
+
+
+class Unauthorized(AppError):
+    status_code, code, title = 401, "unauthorized", "未登录"
+
+
+class Forbidden(AppError):
+    status_code, code, title = 403, "forbidden", "无权操作"
+
+
+class Conflict(AppError):
+    status_code, code, title = 409, "conflict", "状态冲突"
+
+
+class InvalidField(AppError):
+    """A value a person entered is wrong; ``field`` is the API name, the message is Chinese."""
+
+    status_code, code, title = 422, "validation_failed", "填写内容有误"
+
+    def __init__(self, field: str, message: str) -> None:
+        label = FIELD_LABELS.get(field, field)
+        super().__init__(f"{label}：{message}", errors=[{"field": field, "label": label, "message": message}])
+
+
+def problem(status: int, code: str, title: str, detail: str, *, instance: str | None = None,
+            errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": f"https://zc.example/problems/{code}", "title": title, "status": status,
+                            "code": code, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    if rid := current_request_id():
+        body["request_id"] = rid
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "必填",
+    "string_too_short": "长度不足（至少 {min_length} 个字符）",
+    "string_too_long": "过长（最多 {max_length} 个字符）",
+    "string_pattern_mismatch": "格式不正确",
+    "string_type": "应为文字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "bool_parsing": "应为“是”或“否”",
+    "date_from_datetime_parsing": "日期格式不正确（应为 YYYY-MM-DD）",
+    "date_parsing": "日期格式不正确（应为 YYYY-MM-DD）",
+    "uuid_parsing": "编号格式不正确",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "value_error": "{error}",
+    "json_invalid": "请求内容不是有效的 JSON",
+}
+
+
+def _field_error(err: dict[str, Any]) -> dict[str, str]:
+    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
+    field = ".".join(loc) or "请求"
+    label = FIELD_LABELS.get(loc[-1], loc[-1]) if loc else "请求内容"
+    template = _PYDANTIC_MESSAGES.get(err.get("type", ""))
+    ctx = dict(err.get("ctx") or {})
+    if "error" in ctx:
+        ctx["error"] = str(ctx["error"])
+    try:
+        message = template.format(**ctx) if template else err.get("msg", "格式不正确")
+    except (KeyError, IndexError):
+        message = err.get("msg", "格式不正确")
+    return {"field": field, "label": label, "message": message}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem(exc.status_code, exc.code, exc.title, exc.detail, instance=request.url.path, errors=exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [_field_error(e) for e in exc.errors()]
+        detail = "；".join(f"{e['label']}：{e['message']}" for e in errors)
+        return problem(422, "validation_failed", "填写内容有误", detail, instance=request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        titles = {404: ("not_found", "未找到", "请求的地址不存在"), 405: ("method_not_allowed", "方法不允许", "不支持该操作"),
+                  401: ("unauthorized", "未登录", "请先登录"), 403: ("forbidden", "无权操作", "您无权进行此操作")}
+        code, title, default = titles.get(exc.status_code, ("http_error", "请求失败", "请求失败"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") else default
+        return problem(exc.status_code, code, title, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(500, "internal_error", "系统错误", "系统繁忙，请稍后再试；如持续出现请联系管理员并提供请求编号")

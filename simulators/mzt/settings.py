@@ -1,0 +1,37 @@
+"""Settings of the 闽政通 simulator (env prefix ``MZT_SIM_``)."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class SimulatorSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MZT_SIM_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 9100
+    # `localhost`, not 127.0.0.1: browsers scope cookies by host name, so the simulator's and
+    # the platform's cookies never overwrite each other.
+    issuer: str = "http://localhost:9100"
+    client_id: str = "zc-platform"
+    client_secret: str = "dev-mzt-secret"
+    # A redirect_uri must start with one of these (at a host/port/path boundary).
+    redirect_uri_prefixes: Annotated[list[str], NoDecode] = ["http://127.0.0.1", "http://localhost"]
+    code_ttl_seconds: int = 120
+    token_ttl_seconds: int = 600
+    # POST /_admin/accounts lets tests add fresh accounts at runtime.
+    allow_admin: bool = True
+
+    @field_validator("redirect_uri_prefixes", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("issuer")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
