@@ -26,6 +26,8 @@ LOGIN_ERRORS = {
     "expired": "登录已失效，请重新登录",
 }
 HOME_OF = {"person": "/home", "unit": "/unit/home", "pending": "/register"}
+# The navigation bar of each kind of visitor: only pages that exist are listed.
+NAV = {"person": [("/home", "个人首页")], "unit": [("/unit/home", "单位工作台")], "pending": []}
 
 
 class Visitor:
@@ -57,6 +59,7 @@ def render(request: Request, template: str, who: Visitor, status_code: int = 200
     p = who.principal
     user = {"kind": p.kind, "name": p.name, "roles": sorted(p.roles)} if p else None
     response = templates.TemplateResponse(request, template, {"user": user, "csrf_token": csrf,
+                                                              "nav": NAV[p.kind] if p else [],
                                                               "request_path": request.url.path, **context},
                                           status_code=status_code)
     if CSRF_COOKIE not in request.cookies:

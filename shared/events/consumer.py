@@ -50,6 +50,7 @@ class Consumer:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.consuming = asyncio.Event()  # set while subscribed; tests wait on it
+        self.subscriptions = 0  # how many times it (re)subscribed
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()
@@ -68,6 +69,7 @@ class Consumer:
                                                      delivery_limit=self.max_attempts - 1)
                 await queue.consume(self._on_message)
                 self.consuming.set()
+                self.subscriptions += 1
                 backoff = 0.5
                 log.info("consuming %s", self.queue)
                 await _first_of(stop.wait(), lost.wait())

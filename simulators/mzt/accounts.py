@@ -11,50 +11,21 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-DEMO_PASSWORD = "Demo@2026"
+from shared.idnumbers import credit_code_check_char, id_check_digit
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, Z, S, V
-_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+DEMO_PASSWORD = "Demo@2026"
 
 # Stable subs across restarts: the platform keys people by `sub`, so a restarted simulator
 # must hand out the same ones.
 _SUB_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "mzt.simulator.zc-platform")
 
 
-def gb11643_check_digit(first17: str) -> str:
-    """Check digit (0-9 or X) of an 18-digit 居民身份证号码 given its first 17 digits."""
-    if len(first17) != 17 or not first17.isdigit():
-        raise ValueError("need exactly 17 digits")
-    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS)) % 11]
-
-
-def gb32100_check_char(first17: str) -> str:
-    """Check character of an 18-char 统一社会信用代码 given its first 17 characters."""
-    if len(first17) != 17 or any(c not in CREDIT_CHARSET for c in first17):
-        raise ValueError("need exactly 17 characters from the GB 32100 charset")
-    total = sum(CREDIT_CHARSET.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS))
-    return CREDIT_CHARSET[(31 - total % 31) % 31]
-
-
-def is_valid_id_number(value: str) -> bool:
-    return len(value) == 18 and value[:17].isdigit() and gb11643_check_digit(value[:17]) == value[17]
-
-
-def is_valid_credit_code(value: str) -> bool:
-    try:
-        return len(value) == 18 and gb32100_check_char(value[:17]) == value[17]
-    except ValueError:
-        return False
-
-
 def id_number(first17: str) -> str:
-    return first17 + gb11643_check_digit(first17)
+    return first17 + id_check_digit(first17)
 
 
 def credit_code(first17: str) -> str:
-    return first17 + gb32100_check_char(first17)
+    return first17 + credit_code_check_char(first17)
 
 
 def sub_for(username: str) -> str:

@@ -1,0 +1,241 @@
+"""The event bus against real PostgreSQL and RabbitMQ: outbox, inbox, retries, dead letters,
+replay, and a consumer that comes back after its connection is dropped."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import uuid
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+import aio_pika
+import pytest
+import sqlalchemy as sa
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
+
+from shared.db import Database
+from shared.events import Envelope, OutboxRelay, record_event
+from shared.events.broker import dead_letter_queue_name
+from shared.events.catalogue import EventData, register_test_event
+from shared.events.consumer import Consumer
+from shared.events.deadletters import list_dead_letters, replay_dead_letters
+from shared.events.outbox import to_message
+from shared.migrations import create_event_tables
+from shared.testing.infra import recreate_database
+
+
+class ThingHappened(EventData):
+    thing_id: uuid.UUID
+    label: str
+
+
+register_test_event("test.thing.happened", ThingHappened)
+EFFECTS = sa.table("effects", sa.column("event_id"), sa.column("label"))
+
+
+@pytest.fixture(scope="module")
+async def db(pg_server: str) -> AsyncIterator[Database]:
+    url = await recreate_database(pg_server, "zct_events")
+    database = Database(url, pool_size=5, max_overflow=5)
+    async with database.engine.begin() as conn:
+        def create(sync_conn: sa.Connection) -> None:
+            with Operations.context(MigrationContext.configure(sync_conn)):
+                create_event_tables()
+
+        await conn.run_sync(create)
+        await conn.execute(sa.text("CREATE TABLE effects (event_id uuid, label text)"))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def names() -> dict[str, str]:
+    suffix = uuid.uuid4().hex[:8]
+    return {"exchange": f"zc.test.events.{suffix}", "queue": f"test.things.{suffix}"}
+
+
+async def _effects(db: Database) -> list[str]:
+    async with db.engine.connect() as conn:
+        return list((await conn.execute(sa.select(EFFECTS.c.label).order_by(EFFECTS.c.label))).scalars())
+
+
+async def _record(db: Database, label: str, *, commit: bool = True) -> Envelope:
+    async with db.sessionmaker() as session:
+        env = await record_event(session, "test", uuid.uuid4(), ThingHappened(thing_id=uuid.uuid4(), label=label))
+        await (session.commit() if commit else session.rollback())
+    return env
+
+
+class CountingConsumer(Consumer):
+    """Counts deliveries (duplicates included) besides doing the real work."""
+
+    deliveries = 0
+
+    async def handle(self, envelope: Envelope) -> bool:
+        self.deliveries += 1
+        return await super().handle(envelope)
+
+
+async def _write_effect(session, envelope: Envelope) -> None:
+    await session.execute(sa.insert(EFFECTS).values(event_id=envelope.id, label=envelope.payload().label))
+
+
+def _consumer(db, amqp_url, names, handler=_write_effect, cls=CountingConsumer, **kw) -> Consumer:
+    return cls(queue=names["queue"], routing_keys=["test.thing.#"], handler=handler, sessionmaker=db.sessionmaker,
+               amqp_url=amqp_url, exchange=names["exchange"], backoff_base=0.05, **kw)
+
+
+async def _until(predicate, timeout: float = 15.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+async def running(db, amqp_url, names):
+    """Start consumers in the background; stop them and delete their queues afterwards."""
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+
+    async def start(consumer: Consumer) -> Consumer:
+        tasks.append(asyncio.create_task(consumer.run(stop)))
+        await asyncio.wait_for(consumer.consuming.wait(), 10)
+        return consumer
+
+    yield start
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for q in (names["queue"], dead_letter_queue_name(names["queue"])):
+            await channel.queue_delete(q)
+        await channel.exchange_delete(names["exchange"])
+    async with db.engine.begin() as conn:
+        await conn.execute(sa.text("TRUNCATE effects, outbox, inbox"))
+
+
+async def test_a_rolled_back_change_publishes_nothing(db, amqp_url, names, running):
+    consumer = await running(_consumer(db, amqp_url, names))
+    await _record(db, "rolled-back", commit=False)
+    relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
+    assert await relay.publish_pending() == 0
+    await _record(db, "committed")
+    assert await relay.publish_pending() == 1
+    await _until(lambda: _has(db, ["committed"]))
+    await asyncio.sleep(0.3)
+    assert await _effects(db) == ["committed"] and consumer.deliveries == 1
+    await relay.close()
+
+
+async def _has(db, labels):
+    return await _effects(db) == labels
+
+
+async def test_relay_dying_between_publish_and_mark_still_gives_one_effect(db, amqp_url, names, running):
+    consumer = await running(_consumer(db, amqp_url, names))
+    await _record(db, "once")
+
+    async def crash() -> None:
+        raise RuntimeError("relay killed after the broker confirmed, before marking sent")
+
+    dying = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
+    dying.after_publish_hook = crash
+    with pytest.raises(RuntimeError):
+        await dying.publish_pending()
+    await dying.close()
+    async with db.engine.connect() as conn:  # the row is still unsent, so it is published again
+        assert await conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")) == 1
+
+    relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
+    assert await relay.publish_pending() == 1
+    await relay.close()
+    await _until(lambda: _delivered(consumer, 2))
+    assert await _effects(db) == ["once"]
+    async with db.engine.connect() as conn:
+        assert await conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")) == 0
+
+
+async def _delivered(consumer, n):
+    return consumer.deliveries >= n
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(db, amqp_url, names, running):
+    consumer = await running(_consumer(db, amqp_url, names))
+    env = Envelope.of("test", uuid.uuid4(), ThingHappened(thing_id=uuid.uuid4(), label="dup"))
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        exchange = await channel.get_exchange(names["exchange"])
+        await exchange.publish(to_message(env), routing_key=env.type)
+        await exchange.publish(to_message(env), routing_key=env.type)
+    await _until(lambda: _delivered(consumer, 2))
+    assert await _effects(db) == ["dup"]
+
+
+async def test_a_failing_handler_dead_letters_after_the_attempts_and_replay_works(db, amqp_url, names, running):
+    calls = {"n": 0, "healthy": False}
+
+    async def flaky(session, envelope):
+        calls["n"] += 1
+        if not calls["healthy"]:
+            raise RuntimeError("downstream is broken")
+        await _write_effect(session, envelope)
+
+    consumer = await running(_consumer(db, amqp_url, names, handler=flaky, max_attempts=3))
+    env = await _record(db, "poison")
+    relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
+    await relay.publish_pending()
+    await relay.close()
+
+    async def dead_lettered():
+        return len(await list_dead_letters(amqp_url, names["queue"])) == 1
+
+    await _until(dead_lettered)
+    assert calls["n"] == 3  # exactly the configured attempts, then the broker gave up
+    assert await _effects(db) == []
+    [dead] = await list_dead_letters(amqp_url, names["queue"])
+    assert dead["event_id"] == str(env.id) and dead["type"] == "test.thing.happened"
+    assert await dead_lettered()  # listing does not consume
+
+    calls["healthy"] = True  # the operator fixed the cause; now replay
+    assert await replay_dead_letters(amqp_url, names["queue"]) == 1
+    await _until(lambda: _has(db, ["poison"]))
+    assert await list_dead_letters(amqp_url, names["queue"]) == []
+    assert consumer.deliveries == 4
+
+
+def _drop_connections(vhost: str) -> None:
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("rabbitmqctl is needed to drop the broker's connections")
+    subprocess.run(["rabbitmqctl", "-q", "close_all_connections", "--vhost", vhost, "test: broker connection lost"],
+                   check=True, capture_output=True, timeout=60)
+
+
+async def test_consumer_comes_back_after_the_broker_drops_its_connection(db, amqp_url, names, running):
+    consumer = await running(_consumer(db, amqp_url, names))
+    stop = asyncio.Event()
+    relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"], idle_interval=0.05)
+    relay_task = asyncio.create_task(relay.run(stop))
+    try:
+        await _record(db, "a-before")
+        await _until(lambda: _has(db, ["a-before"]))
+
+        vhost = urlsplit(amqp_url).path.lstrip("/") or "/"
+        await asyncio.to_thread(_drop_connections, vhost)
+        await _record(db, "b-during")  # written while the bus is reconnecting: must not be lost
+        await _until(lambda: _back(consumer), timeout=30)
+        assert consumer.subscriptions == 2  # it really lost the connection and subscribed again
+        await _record(db, "c-after")
+        await _until(lambda: _has(db, ["a-before", "b-during", "c-after"]), timeout=30)
+    finally:
+        stop.set()
+        await relay_task
+
+
+async def _back(consumer):
+    return consumer.consuming.is_set() and consumer.subscriptions == 2
