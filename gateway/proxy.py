@@ -72,7 +72,7 @@ async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *,
     if session_secret and response.headers.get(SESSION_CHANGED):
         broker.forget(session_secret)
     out_headers = [(k, v) for k, v in response.headers.multi_items()
-                   if k.lower() not in HOP_BY_HOP and k.lower() != SESSION_CHANGED]
+                   if k.lower() not in HOP_BY_HOP and k.lower() not in (SESSION_CHANGED, REQUEST_ID_HEADER.lower())]
     streamed = StreamingResponse(response.aiter_raw(), status_code=response.status_code,
                                  background=BackgroundTask(response.aclose))
     streamed.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out_headers]

@@ -17,6 +17,8 @@ class IdentitySettings(ServiceSettings):
 
     # 闽政通 (OIDC). The issuer is configuration: the simulator in development, the real one live.
     mzt_issuer: str = "http://localhost:9100"
+    # Where identity fetches the discovery document, when not at the issuer (docker-compose).
+    mzt_metadata_url: str | None = None
     mzt_client_id: str = "zc-platform"
     mzt_client_secret: SecretStr = SecretStr("dev-mzt-secret")
     # Where browsers reach the platform (the gateway); the OIDC redirect URI hangs off it.
@@ -26,6 +28,8 @@ class IdentitySettings(ServiceSettings):
     cookie_secure: bool = True
     session_hours: int = 8
     access_token_seconds: int = 300
+    # Register the demo persons of the 闽政通 simulator at start (dev stack, docker-compose).
+    seed_demo_data: bool = False
 
     @model_validator(mode="after")
     def _no_dev_secrets(self) -> "IdentitySettings":

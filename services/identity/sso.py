@@ -35,7 +35,7 @@ def make_oauth(settings: IdentitySettings) -> OAuth:
         "mzt",
         client_id=settings.mzt_client_id,
         client_secret=settings.mzt_client_secret.get_secret_value(),
-        server_metadata_url=f"{settings.mzt_issuer}/.well-known/openid-configuration",
+        server_metadata_url=settings.mzt_metadata_url or f"{settings.mzt_issuer}/.well-known/openid-configuration",
         client_kwargs={"scope": "openid profile", "code_challenge_method": "S256",
                        "token_endpoint_auth_method": "client_secret_post", "timeout": 10},
     )

@@ -50,6 +50,8 @@ class IntegrityRecorded(EventData):
 
 
 class IntegrityRevoked(EventData):
+    """An operator withdrew an integrity record; its ban no longer applies."""
+
     record_id: uuid.UUID
     person_id: uuid.UUID
 

@@ -317,12 +317,13 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
     @app.get("/.well-known/openid-configuration")
     async def discovery() -> dict[str, object]:
         iss = settings.issuer
+        back = settings.backchannel_url or iss
         return {
             "issuer": iss,
             "authorization_endpoint": f"{iss}/authorize",
-            "token_endpoint": f"{iss}/token",
-            "userinfo_endpoint": f"{iss}/userinfo",
-            "jwks_uri": f"{iss}/jwks",
+            "token_endpoint": f"{back}/token",
+            "userinfo_endpoint": f"{back}/userinfo",
+            "jwks_uri": f"{back}/jwks",
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code"],
             "subject_types_supported": ["public"],

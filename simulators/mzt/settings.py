@@ -15,6 +15,9 @@ class SimulatorSettings(BaseSettings):
     # `localhost`, not 127.0.0.1: browsers scope cookies by host name, so the simulator's and
     # the platform's cookies never overwrite each other.
     issuer: str = "http://localhost:9100"
+    # Where servers (not browsers) reach the token, userinfo and JWKS endpoints, when that differs
+    # from the issuer (docker-compose: browsers use localhost, containers use the service name).
+    backchannel_url: str | None = None
     client_id: str = "zc-platform"
     client_secret: str = "dev-mzt-secret"
     # A redirect_uri must start with one of these (at a host/port/path boundary).

@@ -1,0 +1,118 @@
+"""The whole platform on one machine, without Docker: `./dev up` / `./dev down` / `./dev status`.
+
+Starts an S3-protocol server (moto), the 闽政通 simulator, every service (with its outbox relay
+and consumers in-process) and the gateway as background processes, logs in .run/logs/, then
+seeds demo data and prints the URL and the demo accounts."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / ".run"
+LOGS = RUN / "logs"
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    command: list[str]
+    health: str
+
+
+PY = sys.executable
+COMPONENTS = [
+    Component("s3", [PY, "-m", "moto.server", "-H", "127.0.0.1", "-p", "9200"], "http://127.0.0.1:9200/moto-api/"),
+    Component("mzt", [PY, "-m", "simulators.mzt"], "http://localhost:9100/healthz"),
+    Component("identity", [PY, "-m", "services.identity"], "http://127.0.0.1:8101/healthz"),
+    Component("gateway", [PY, "-m", "gateway"], "http://127.0.0.1:8000/healthz"),
+]
+
+
+def _pid(name: str) -> int | None:
+    try:
+        pid = int((RUN / f"{name}.pid").read_text())
+        os.kill(pid, 0)
+        return pid
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return None
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code < 500
+    except httpx.HTTPError:
+        return False
+
+
+def up() -> None:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    env = {"ZC_LOG_JSON": "false", **os.environ, "IDENTITY_SEED_DEMO_DATA": "true"}
+    for c in COMPONENTS:
+        if _pid(c.name) and _healthy(c.health):
+            print(f"  {c.name:<10} already running")
+            continue
+        log = (LOGS / f"{c.name}.log").open("ab")
+        proc = subprocess.Popen(c.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        (RUN / f"{c.name}.pid").write_text(str(proc.pid))
+        deadline = time.monotonic() + 90
+        while not _healthy(c.health):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = (LOGS / f"{c.name}.log").read_text(errors="replace").splitlines()[-30:]
+                sys.exit(f"{c.name} did not start; last lines of .run/logs/{c.name}.log:\n" + "\n".join(tail))
+            time.sleep(0.3)
+        print(f"  {c.name:<10} started (pid {proc.pid})")
+
+
+def down() -> None:
+    for c in reversed(COMPONENTS):
+        if pid := _pid(c.name):
+            os.killpg(pid, signal.SIGTERM)
+            print(f"  {c.name:<10} stopped")
+        (RUN / f"{c.name}.pid").unlink(missing_ok=True)
+
+
+def status() -> None:
+    for c in COMPONENTS:
+        state = "up" if _pid(c.name) and _healthy(c.health) else "down"
+        print(f"  {c.name:<10} {state}")
+
+
+BANNER = """
+福建省职称申报评审管理平台 is running:  http://127.0.0.1:8000
+
+Log in with 闽政通 (the simulator at http://localhost:9100); every demo password is Demo@2026
+  个人登录  zhangsan 张三 · lisi 李四 · chenmeiling 陈美玲 (registered applicants)
+            linjianhua 林建华 (operator + plan_admin) · huangzhiqiang 黄志强 (reviewer)
+            wangwu 王五 · wuxiaoyan 吴晓燕 (not registered yet: try the registration page)
+            badid 测试坏号 (invalid 身份证号: registration is refused)
+  单位登录  unit-sjy 福建省建筑设计研究院有限公司 · unit-hospital 福州市第一医院
+            unit-school 厦门市实验中学 · unit-qz-tech 泉州市鲤城区智造科技有限公司
+Logs: .run/logs/   Stop: ./dev down
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="./dev")
+    parser.add_argument("command", choices=["up", "down", "status"])
+    args = parser.parse_args()
+    if args.command == "up":
+        up()
+        print(BANNER)
+    elif args.command == "down":
+        down()
+    else:
+        status()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""The gateway over real HTTP: routing, size caps, rate limits, request ids, CSRF."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from shared.testing.browser import HttpBrowser
+from shared.testing.processes import Processes, free_port
+
+
+def test_request_id_is_carried_and_echoed(stack):
+    response = httpx.get(f"{stack.gateway}/api/identity/me", headers={"x-request-id": "trace-abc-123"})
+    assert response.status_code == 401
+    assert response.headers["x-request-id"] == "trace-abc-123"
+    body = response.json()
+    assert body["request_id"] == "trace-abc-123" and body["detail"] == "请先登录"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_unknown_service_is_a_problem_404(stack):
+    response = httpx.get(f"{stack.gateway}/api/nosuch/thing")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_bodies_over_the_cap_are_refused_declared_or_streamed(stack):
+    big = b"x" * (12 * 1024 * 1024 + 1)
+    declared = httpx.post(f"{stack.gateway}/api/identity/registration", content=big,
+                          headers={"content-type": "application/json"}, timeout=30)
+    assert declared.status_code == 413 and "MB" in declared.json()["detail"]
+
+    def chunks():  # no Content-Length: the cap is enforced while streaming
+        for _ in range(13):
+            yield b"y" * (1024 * 1024)
+
+    streamed = httpx.post(f"{stack.gateway}/api/identity/registration", content=chunks(),
+                          headers={"content-type": "application/json"}, timeout=30)
+    assert streamed.status_code == 413
+
+
+def test_cookie_writes_need_the_csrf_token_but_bearer_calls_do_not(stack):
+    b = HttpBrowser()
+    try:
+        b.login(stack.gateway, stack.new_person())
+        no_token = b.post(f"{stack.gateway}/api/identity/registration", json={"mobile": "13800000003", "address": "福州"})
+        assert no_token.status_code == 403 and no_token.json()["code"] == "csrf_failed"
+        wrong = b.post(f"{stack.gateway}/api/identity/registration", json={"mobile": "13800000003", "address": "福州"},
+                       headers={"x-csrf-token": "not-the-token"})
+        assert wrong.status_code == 403
+        assert b.get(f"{stack.gateway}/api/identity/me").json()["kind"] == "pending"  # nothing happened
+    finally:
+        b.close()
+    bearer = httpx.post(f"{stack.gateway}/api/identity/registration", json={},
+                        headers={"authorization": "Bearer not-a-token"})
+    assert bearer.status_code == 401  # reached identity, which refused the token itself
+
+
+def test_html_pages_need_login(stack):
+    for path in ("/home", "/register", "/unit/home"):
+        response = httpx.get(stack.gateway + path)
+        assert response.status_code == 303 and response.headers["location"] == "/login"
+    assert "前往闽政通" in httpx.get(stack.gateway + "/login").text
+
+
+def test_readiness(stack):
+    assert httpx.get(f"{stack.gateway}/readyz").json()["status"] == "ok"
+    ready = httpx.get(f"{stack.identity}/readyz").json()
+    assert ready == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+
+
+@pytest.fixture(scope="module")
+def strict_gateway(stack, tmp_path_factory):
+    procs = Processes(tmp_path_factory.mktemp("strict"))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    procs.start("gateway-strict", "gateway", url, {
+        "ZC_ENVIRONMENT": "test", "ZC_INTERNAL_KEY": stack.internal_key, "GATEWAY_PORT": str(port),
+        "GATEWAY_PUBLIC_URL": url, "GATEWAY_SERVICES": f'{{"identity": "{stack.identity}"}}',
+        "GATEWAY_RATE_LIMIT": "5/minute"})
+    yield url
+    procs.stop_all()
+
+
+def test_rate_limit_answers_429_in_chinese_with_retry_after(strict_gateway):
+    statuses = [httpx.get(f"{strict_gateway}/login").status_code for _ in range(6)]
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429
+    limited = httpx.get(f"{strict_gateway}/api/identity/me")
+    assert limited.status_code == 429
+    assert "访问过于频繁" in limited.json()["detail"] and int(limited.headers["retry-after"]) >= 1
+    assert httpx.get(f"{strict_gateway}/healthz").status_code == 200  # probes are never limited
