@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from deploy.topology import GATEWAY_PORT, MZT_PORT, S3_PORT, SERVICES, Urls, database_name, environment
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / ".run"
 LOGS = RUN / "logs"
@@ -29,11 +31,16 @@ class Component:
 
 
 PY = sys.executable
+URLS = Urls(gateway=f"http://127.0.0.1:{GATEWAY_PORT}", mzt=f"http://localhost:{MZT_PORT}",
+            s3=f"http://127.0.0.1:{S3_PORT}", services={s.name: f"http://127.0.0.1:{s.port}" for s in SERVICES},
+            databases={s.name: f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database_name(s.name)}"
+                       for s in SERVICES},
+            amqp=os.environ.get("ZC_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
 COMPONENTS = [
-    Component("s3", [PY, "-m", "moto.server", "-H", "127.0.0.1", "-p", "9200"], "http://127.0.0.1:9200/moto-api/"),
-    Component("mzt", [PY, "-m", "simulators.mzt"], "http://localhost:9100/healthz"),
-    Component("identity", [PY, "-m", "services.identity"], "http://127.0.0.1:8101/healthz"),
-    Component("gateway", [PY, "-m", "gateway"], "http://127.0.0.1:8000/healthz"),
+    Component("s3", [PY, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(S3_PORT)], f"{URLS.s3}/moto-api/"),
+    Component("mzt", [PY, "-m", "simulators.mzt"], f"{URLS.mzt}/healthz"),
+    *(Component(s.name, [PY, "-m", f"services.{s.name}"], f"{URLS.services[s.name]}/healthz") for s in SERVICES),
+    Component("gateway", [PY, "-m", "gateway"], f"{URLS.gateway}/healthz"),
 ]
 
 
@@ -55,7 +62,9 @@ def _healthy(url: str) -> bool:
 
 def up() -> None:
     LOGS.mkdir(parents=True, exist_ok=True)
-    env = {"ZC_LOG_JSON": "false", **os.environ, "IDENTITY_SEED_DEMO_DATA": "true"}
+    env = {"ZC_LOG_JSON": "false", **os.environ,
+           **environment(URLS, internal_key=os.environ.get("ZC_INTERNAL_KEY", "dev-internal-key")),
+           **{f"{s.name.upper()}_SEED_DEMO_DATA": "true" for s in SERVICES}}
     for c in COMPONENTS:
         if _pid(c.name) and _healthy(c.health):
             print(f"  {c.name:<10} already running")

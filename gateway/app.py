@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from gateway import pages
 from gateway.csrf import CsrfMiddleware
+from gateway.pages import ROUTERS
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.settings import GatewaySettings, get_settings
@@ -78,5 +78,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return await forward(request, request.app.state.http, base, broker=request.app.state.broker,
                              max_body=settings.max_body_bytes)
 
-    app.include_router(pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

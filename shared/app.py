@@ -19,7 +19,12 @@ from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events.consumer import Consumer
 from shared.events.outbox import OutboxRelay
-from shared.logging import REQUEST_ID_HEADER, configure_logging, new_request_id, request_id_var
+from shared.logging import (
+    REQUEST_ID_HEADER,
+    configure_logging,
+    new_request_id,
+    request_id_var,
+)
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ class PlatformSettings(BaseSettings):
     log_json: bool = True
 
     @model_validator(mode="after")
-    def _no_dev_secrets_outside_development(self) -> "PlatformSettings":
+    def _no_dev_secrets_outside_development(self) -> PlatformSettings:
         if self.environment == "production" and self.internal_key.get_secret_value() in DEV_SECRETS:
             raise ValueError("ZC_INTERNAL_KEY still has its development default; set a real secret")
         return self

@@ -12,11 +12,28 @@ from fastapi import APIRouter, Query, Request, Response
 from services.identity import integrity, people
 from services.identity.deps import DbSession, Settings
 from services.identity.models import Person, UnitAccount
-from services.identity.schemas import (BanStatus, IntegrityIn, IntegrityOut, PendingOut, PersonOut, ProfileUpdate,
-                                       RegistrationForm, RegistrationIn, TokenOut, TokenRequest, UnitAccountOut)
+from services.identity.schemas import (
+    BanStatus,
+    IntegrityIn,
+    IntegrityOut,
+    PendingOut,
+    PersonOut,
+    ProfileUpdate,
+    RegistrationForm,
+    RegistrationIn,
+    TokenOut,
+    TokenRequest,
+    UnitAccountOut,
+)
 from services.identity.sessions import live_session, session_by_id, subject_of
 from services.identity.tokens import access_claims
-from shared.auth import CurrentPerson, CurrentPrincipal, InternalCaller, Operator, Principal
+from shared.auth import (
+    CurrentPerson,
+    CurrentPrincipal,
+    InternalCaller,
+    Operator,
+    Principal,
+)
 from shared.errors import Forbidden
 from shared.idnumbers import mask_id_number
 

@@ -32,7 +32,7 @@ class IdentitySettings(ServiceSettings):
     seed_demo_data: bool = False
 
     @model_validator(mode="after")
-    def _no_dev_secrets(self) -> "IdentitySettings":
+    def _no_dev_secrets(self) -> IdentitySettings:
         if self.environment == "production":
             for name in ("mzt_client_secret", "session_secret"):
                 if getattr(self, name).get_secret_value() in DEV_SECRETS:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Annotated, Literal
+from typing import Literal
 
 import sqlalchemy as sa
 from authlib.integrations.starlette_client import OAuth, OAuthError
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 

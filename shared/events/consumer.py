@@ -60,7 +60,7 @@ class Consumer:
             try:
                 connection = await aio_pika.connect(self.amqp_url, timeout=10)
                 lost = asyncio.Event()
-                connection.close_callbacks.add(lambda *_: lost.set())
+                connection.close_callbacks.add(lambda *_, lost=lost: lost.set())
                 channel = await connection.channel()
                 await channel.set_qos(prefetch_count=self.prefetch)
                 exchange = await declare_events_exchange(channel, self.exchange)

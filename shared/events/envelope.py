@@ -21,7 +21,7 @@ class Envelope(BaseModel):
     data: dict[str, Any]
 
     @classmethod
-    def of(cls, producer: str, subject: str | uuid.UUID, data: EventData, request_id: str | None = None) -> "Envelope":
+    def of(cls, producer: str, subject: str | uuid.UUID, data: EventData, request_id: str | None = None) -> Envelope:
         type_ = next((t for t, (_, m) in _by_model().items() if m is type(data)), None)
         if type_ is None:
             raise LookupError(f"{type(data).__name__} is not in the event catalogue")

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from deploy.topology import SERVICES, Urls, database_name, environment
 from shared.idnumbers import credit_code_check_char, id_check_digit
 from shared.testing import infra
 from shared.testing.processes import Processes, free_port
@@ -36,6 +37,7 @@ class Stack:
     mzt: str
     internal_key: str
     identity_db: str
+    urls: Urls
     procs: Processes
 
     def new_person(self, name: str = "测试人员", *, valid: bool = True) -> dict:
@@ -67,31 +69,23 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
 
     log_dir = Path(tmp_path_factory.mktemp("stack-logs"))
     procs = Processes(log_dir)
-    identity_db = asyncio.run(infra.recreate_database(pg_server, "zct_identity"))
-    ports = {name: free_port() for name in ("gateway", "identity", "mzt")}
-    gateway = f"http://127.0.0.1:{ports['gateway']}"
-    identity = f"http://127.0.0.1:{ports['identity']}"
-    mzt = f"http://localhost:{ports['mzt']}"
+    databases = {s.name: asyncio.run(infra.recreate_database(pg_server, database_name(s.name, test=True)))
+                 for s in SERVICES}
+    urls = Urls(gateway=f"http://127.0.0.1:{free_port()}", mzt=f"http://localhost:{free_port()}", s3="",
+                services={s.name: f"http://127.0.0.1:{free_port()}" for s in SERVICES}, databases=databases,
+                amqp=amqp_url)
     internal_key = secrets.token_urlsafe(24)
-    common = {
-        "ZC_ENVIRONMENT": "test", "ZC_AMQP_URL": amqp_url, "ZC_INTERNAL_KEY": internal_key,
-        "ZC_IDENTITY_URL": identity, "ZC_LOG_JSON": "true",
-    }
+    env = {**environment(urls, internal_key=internal_key, environment="test"), "ZC_LOG_JSON": "true",
+           "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second")}
     try:
-        procs.start("mzt", "simulators.mzt", mzt, {**common, "MZT_SIM_PORT": str(ports["mzt"]), "MZT_SIM_ISSUER": mzt})
-        procs.start("identity", "services.identity", identity, {
-            **common, "IDENTITY_PORT": str(ports["identity"]), "IDENTITY_DATABASE_URL": identity_db,
-            "IDENTITY_MZT_ISSUER": mzt, "IDENTITY_PUBLIC_URL": gateway})
-        procs.start("gateway", "gateway", gateway, {
-            **common, "GATEWAY_PORT": str(ports["gateway"]), "GATEWAY_PUBLIC_URL": gateway,
-            "GATEWAY_SERVICES": f'{{"identity": "{identity}"}}',
-            "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second")})
-        yield Stack(gateway=gateway, identity=identity, mzt=mzt, internal_key=internal_key,
-                    identity_db=identity_db, procs=procs)
-    except RuntimeError:
-        procs.stop_all()
-        raise
+        procs.start("mzt", "simulators.mzt", urls.mzt, env)
+        for service in SERVICES:
+            procs.start(service.name, f"services.{service.name}", urls.services[service.name], env)
+        procs.start("gateway", "gateway", urls.gateway, env)
+        yield Stack(gateway=urls.gateway, identity=urls.services["identity"], mzt=urls.mzt,
+                    internal_key=internal_key, identity_db=databases["identity"], urls=urls, procs=procs)
     finally:
         procs.stop_all()
-        for p in log_dir.glob("*.log"):
-            os.environ.get("ZC_TEST_SHOW_LOGS") and print(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}")
+        if os.environ.get("ZC_TEST_SHOW_LOGS"):
+            for p in sorted(log_dir.glob("*.log")):
+                print(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}")

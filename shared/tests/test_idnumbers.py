@@ -2,8 +2,14 @@ import datetime as dt
 
 import pytest
 
-from shared.idnumbers import (InvalidNumber, credit_code_check_char, id_check_digit, mask_id_number,
-                              parse_id_number, validate_credit_code)
+from shared.idnumbers import (
+    InvalidNumber,
+    credit_code_check_char,
+    id_check_digit,
+    mask_id_number,
+    parse_id_number,
+    validate_credit_code,
+)
 
 
 def test_a_valid_identity_number_gives_birth_date_and_gender():

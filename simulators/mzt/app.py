@@ -98,7 +98,7 @@ class AccountIn(BaseModel):
     sub: str | None = None
 
     @model_validator(mode="after")
-    def _legal_needs_unit(self) -> "AccountIn":
+    def _legal_needs_unit(self) -> AccountIn:
         if self.account_type == "legal" and not (self.unit_name and self.credit_code):
             raise ValueError("a legal account needs unit_name and credit_code")
         return self

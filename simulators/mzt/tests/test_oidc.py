@@ -12,8 +12,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from shared.idnumbers import InvalidNumber, parse_id_number, validate_credit_code
-from simulators.mzt.accounts import (
-    LEGAL_ACCOUNTS, PERSONS)
+from simulators.mzt.accounts import LEGAL_ACCOUNTS, PERSONS
 from simulators.mzt.app import create_app
 from simulators.mzt.settings import SimulatorSettings
 

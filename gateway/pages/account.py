@@ -1,20 +1,12 @@
-"""The browser UI: server-rendered pages that call the services' APIs with the visitor's token."""
+"""Pages of signing in: 首页, login choice, registration, 个人首页, the unit workspace's home."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import RedirectResponse, Response
 
-from gateway.csrf import CSRF_COOKIE, new_csrf_token
+from gateway.pages.common import HOME_OF, render, require, visitor
 from gateway.tokens import SESSION_COOKIE
-from shared.auth import Principal
-from shared.logging import REQUEST_ID_HEADER, current_request_id
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
 LOGIN_ERRORS = {
@@ -25,61 +17,6 @@ LOGIN_ERRORS = {
     "credit_code": "该法人账号的统一社会信用代码校验未通过，请联系闽政通核实",
     "expired": "登录已失效，请重新登录",
 }
-HOME_OF = {"person": "/home", "unit": "/unit/home", "pending": "/register"}
-# The navigation bar of each kind of visitor: only pages that exist are listed.
-NAV = {"person": [("/home", "个人首页")], "unit": [("/unit/home", "单位工作台")], "pending": []}
-
-
-class Visitor:
-    """Who is looking at a page, and a client to call services as them."""
-
-    def __init__(self, request: Request, token: str | None, principal: Principal | None) -> None:
-        self.request = request
-        self.token = token
-        self.principal = principal
-
-    async def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
-        state = self.request.app.state
-        headers = {REQUEST_ID_HEADER: current_request_id() or ""}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        return await state.http.request(method, state.settings.services[service] + path, headers=headers, **kwargs)
-
-
-async def visitor(request: Request) -> Visitor:
-    secret = request.cookies.get(SESSION_COOKIE)
-    if not secret:
-        return Visitor(request, None, None)
-    found = await request.app.state.broker.token_for(secret)
-    return Visitor(request, *found) if found else Visitor(request, None, None)
-
-
-def render(request: Request, template: str, who: Visitor, status_code: int = 200, **context: Any) -> HTMLResponse:
-    csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
-    p = who.principal
-    user = {"kind": p.kind, "name": p.name, "roles": sorted(p.roles)} if p else None
-    response = templates.TemplateResponse(request, template, {"user": user, "csrf_token": csrf,
-                                                              "nav": NAV[p.kind] if p else [],
-                                                              "request_path": request.url.path, **context},
-                                          status_code=status_code)
-    if CSRF_COOKIE not in request.cookies:
-        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/",
-                            secure=request.app.state.settings.cookie_secure)
-    return response
-
-
-def error_page(request: Request, who: Visitor, status: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "error.html", who, status_code=status, status=status, title=title, message=message)
-
-
-def _require(who: Visitor, kind: str) -> Response | None:
-    """Redirect a visitor who may not see this page to where they belong."""
-    p = who.principal
-    if p is None:
-        return RedirectResponse("/login", status_code=303)
-    if p.kind != kind:
-        return RedirectResponse(HOME_OF[p.kind], status_code=303)
-    return None
 
 
 @router.get("/")
@@ -101,7 +38,7 @@ async def login(request: Request, error: str | None = None) -> Response:
 @router.get("/register")
 async def register_page(request: Request) -> Response:
     who = await visitor(request)
-    if redirect := _require(who, "pending"):
+    if redirect := require(who, "pending"):
         return redirect
     form = (await who.call("GET", "identity", "/api/identity/registration")).json()
     return render(request, "register.html", who, form=form, values={"choose_unit": "no", "mobile": form.get("mobile") or ""},
@@ -111,7 +48,7 @@ async def register_page(request: Request) -> Response:
 @router.post("/register")
 async def register_submit(request: Request) -> Response:
     who = await visitor(request)
-    if redirect := _require(who, "pending"):
+    if redirect := require(who, "pending"):
         return redirect
     posted = await request.form()
     values = {k: str(posted.get(k, "")).strip() for k in ("mobile", "address", "email", "choose_unit")}
@@ -133,7 +70,7 @@ async def register_submit(request: Request) -> Response:
 @router.get("/home")
 async def home(request: Request, welcome: str | None = None, bind: str | None = None) -> Response:
     who = await visitor(request)
-    if redirect := _require(who, "person"):
+    if redirect := require(who, "person"):
         return redirect
     me = (await who.call("GET", "identity", "/api/identity/me")).json()
     notice = None
@@ -148,7 +85,7 @@ async def home(request: Request, welcome: str | None = None, bind: str | None = 
 @router.get("/unit/home")
 async def unit_home(request: Request) -> Response:
     who = await visitor(request)
-    if redirect := _require(who, "unit"):
+    if redirect := require(who, "unit"):
         return redirect
     account = (await who.call("GET", "identity", "/api/identity/me")).json()
     return render(request, "unit_home.html", who, account=account, pending_bindings=[])

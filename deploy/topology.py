@@ -1,0 +1,54 @@
+"""The platform's processes and how they find each other: one place for the dev stack
+(deploy/devstack.py) and the end-to-end test fixtures (shared/testing/fixtures.py).
+
+Every process gets the same environment; each reads only its own prefix (ZC_* is shared)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    port: int  # the default; tests pick free ones
+
+
+# The services that exist so far, in start order; the gateway and the simulator come apart.
+SERVICES = [Service("identity", 8101)]
+GATEWAY_PORT, MZT_PORT, S3_PORT = 8000, 9100, 9200
+
+
+@dataclass(frozen=True)
+class Urls:
+    gateway: str
+    mzt: str
+    s3: str
+    services: dict[str, str]
+    databases: dict[str, str]
+    amqp: str
+
+
+def environment(urls: Urls, *, internal_key: str, environment: str = "development") -> dict[str, str]:
+    env = {
+        "ZC_ENVIRONMENT": environment,
+        "ZC_AMQP_URL": urls.amqp,
+        "ZC_INTERNAL_KEY": internal_key,
+        "ZC_IDENTITY_URL": urls.services["identity"],
+        "MZT_SIM_PORT": urls.mzt.rsplit(":", 1)[1],
+        "MZT_SIM_ISSUER": urls.mzt,
+        "GATEWAY_PORT": urls.gateway.rsplit(":", 1)[1],
+        "GATEWAY_PUBLIC_URL": urls.gateway,
+        "GATEWAY_SERVICES": json.dumps(urls.services),
+        "IDENTITY_MZT_ISSUER": urls.mzt,
+        "IDENTITY_PUBLIC_URL": urls.gateway,
+        "ZC_S3_ENDPOINT": urls.s3,
+    }
+    for name, url in urls.services.items():
+        env[f"{name.upper()}_PORT"] = url.rsplit(":", 1)[1]
+        env[f"{name.upper()}_DATABASE_URL"] = urls.databases[name]
+    return env
+
+
+def database_name(service: str, *, test: bool = False) -> str:
+    return f"zct_{service}" if test else f"zc_{service}"
