@@ -15,7 +15,7 @@ class Service:
 
 
 # The services that exist so far, in start order; the gateway and the simulator come apart.
-SERVICES = [Service("identity", 8101)]
+SERVICES = [Service("identity", 8101), Service("units", 8102)]
 GATEWAY_PORT, MZT_PORT, S3_PORT = 8000, 9100, 9200
 
 

@@ -78,6 +78,7 @@ def create_service_app(
     consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None = None,
     ready_checks: Sequence[ReadyCheck] = (),
     on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
+    on_shutdown: Callable[[FastAPI], Awaitable[None]] | None = None,
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.platform.log_level, settings.platform.log_json)
     db = db or Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
@@ -99,6 +100,8 @@ def create_service_app(
         finally:
             stop.set()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if on_shutdown:
+                await on_shutdown(app)
             await db.dispose()
 
     app = FastAPI(title=title, lifespan=lifespan, docs_url="/docs", openapi_url="/openapi.json")

@@ -10,6 +10,15 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import create_async_engine
 
 
+EVENT_TABLES = {"outbox", "inbox"}
+
+
+def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Autogenerate leaves the shared event tables alone: they are not in a service's models."""
+    table = getattr(obj, "table", obj)
+    return getattr(table, "name", name) not in EVENT_TABLES
+
+
 def run_env(target_metadata: MetaData) -> None:
     config = context.config
     url = config.get_main_option("sqlalchemy.url")
@@ -21,7 +30,8 @@ def run_env(target_metadata: MetaData) -> None:
         return
 
     def do_run(connection: sa.Connection) -> None:
-        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True,
+                          include_object=_include)
         with context.begin_transaction():
             context.run_migrations()
 

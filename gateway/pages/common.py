@@ -17,8 +17,18 @@ from shared.logging import REQUEST_ID_HEADER, current_request_id
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 
 HOME_OF = {"person": "/home", "unit": "/unit/home", "pending": "/register"}
-# The navigation bar of each kind of visitor: only pages that exist are listed.
-NAV = {"person": [("/home", "个人首页")], "unit": [("/unit/home", "单位工作台")], "pending": []}
+
+
+def nav_for(p: Principal | None) -> list[tuple[str, str]]:
+    """The navigation bar of a visitor: only pages that exist and that they may use."""
+    if p is None or p.kind == "pending":
+        return []
+    if p.kind == "unit":
+        return [("/unit/home", "单位工作台")]
+    items = [("/home", "个人首页"), ("/me", "个人中心")]
+    if p.has("unit_admin"):  # a 经办人 named by a unit
+        items.append(("/unit/home", "单位工作台"))
+    return items
 
 
 class Visitor:
@@ -50,7 +60,7 @@ def render(request: Request, template: str, who: Visitor, status_code: int = 200
     p = who.principal
     user = {"kind": p.kind, "name": p.name, "roles": sorted(p.roles)} if p else None
     response = templates.TemplateResponse(request, template, {"user": user, "csrf_token": csrf,
-                                                              "nav": NAV[p.kind] if p else [],
+                                                              "nav": nav_for(p),
                                                               "request_path": request.url.path, **context},
                                           status_code=status_code)
     if CSRF_COOKIE not in request.cookies:

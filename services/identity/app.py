@@ -6,7 +6,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from services.identity import routes, sso
+from services.identity import handlers, routes, sso
 from services.identity.settings import IdentitySettings, get_settings
 from services.identity.tokens import KeyRing, ensure_signing_key
 from shared.app import create_service_app
@@ -35,7 +35,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         settings=settings, title="identity — 身份与登录", db=db,
         routers=[routes.api, routes.internal, routes.wellknown, sso.router],
         verifier=TokenVerifier(local_jwks, settings.platform.jwt_issuer, settings.platform.jwt_audience),
-        on_startup=on_startup,
+        on_startup=on_startup, consumers=handlers.consumers,
     )
     app.state.keyring = keyring
     app.state.oauth = sso.make_oauth(settings)

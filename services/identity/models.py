@@ -47,8 +47,31 @@ class UnitAccount(Base):
     credit_code: Mapped[str] = mapped_column(sa.String(18), unique=True)
     unit_name: Mapped[str] = mapped_column(sa.String(200))
     legal_person_name: Mapped[str] = mapped_column(sa.String(50))
+    # Set once the legal person registered the unit in units (units.unit.registered).
+    unit_id: Mapped[uuid.UUID | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=_now)
     last_login_at: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class PersonUnit(Base):
+    """Read model: the unit a person is bound to now (units.binding.approved / ended)."""
+
+    __tablename__ = "person_units"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    binding_id: Mapped[uuid.UUID]
+    unit_id: Mapped[uuid.UUID]
+    unit_name: Mapped[str] = mapped_column(sa.String(200))
+    since: Mapped[dt.datetime] = mapped_column(default=_now)
+
+
+class UnitReviewer(Base):
+    """Read model: the units a person reviews for as 经办人 (units.reviewer.added / removed)."""
+
+    __tablename__ = "unit_reviewers"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
 
 
 class RoleGrant(Base):
@@ -71,7 +94,7 @@ class Session(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(10))  # person | unit | pending (must register first)
-    person_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("persons.id", ondelete="CASCADE"))
+    person_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     unit_account_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("unit_accounts.id", ondelete="CASCADE"))
     # What 闽政通 said about a person who has not registered yet.
     sso_claims: Mapped[dict[str, Any]] = mapped_column(default=dict)

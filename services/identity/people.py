@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.models import Person, RoleGrant, Session
+from services.identity.models import Person, RoleGrant, Session, UnitReviewer
 from services.identity.schemas import ProfileUpdate, RegistrationForm, RegistrationIn
 from shared.auth import ROLES
 from shared.errors import AppError, Conflict, InvalidField, NotFound
@@ -88,8 +88,11 @@ async def person_by_id_number(db: AsyncSession, id_number: str) -> Person:
 
 
 async def roles_of(db: AsyncSession, person_id: uuid.UUID) -> list[str]:
+    """Granted roles, plus the implicit ones: everyone applies; a unit's 经办人 is a unit_admin."""
     granted = (await db.scalars(sa.select(RoleGrant.role).where(RoleGrant.person_id == person_id))).all()
-    return sorted({"applicant", *granted})
+    reviews = await db.scalar(sa.select(sa.func.count()).select_from(UnitReviewer)
+                              .where(UnitReviewer.person_id == person_id))
+    return sorted({"applicant", *granted, *(["unit_admin"] if reviews else [])})
 
 
 async def grant_role(db: AsyncSession, id_number: str, role: str, granted_by: str) -> Person:

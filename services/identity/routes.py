@@ -11,13 +11,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.identity import integrity, people
 from services.identity.deps import DbSession, Settings
-from services.identity.models import Person, UnitAccount
+from services.identity.models import Person, PersonUnit, UnitAccount
 from services.identity.schemas import (
     BanStatus,
     IntegrityIn,
     IntegrityOut,
     PendingOut,
     PersonOut,
+    PersonRef,
     ProfileUpdate,
     RegistrationForm,
     RegistrationIn,
@@ -46,10 +47,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 SESSION_CHANGED = "X-Session-Changed"
 
 
-def person_out(person: Person, roles: list[str]) -> PersonOut:
+async def person_out(db: DbSession, person: Person) -> PersonOut:
+    roles = await people.roles_of(db, person.id)
+    bound = await db.get(PersonUnit, person.id)
     return PersonOut(id=person.id, name=person.name, id_number_masked=mask_id_number(person.id_number),
                      gender=person.gender, birth_date=person.birth_date, mobile=person.mobile,
-                     address=person.address, email=person.email, roles=roles, registered_at=person.registered_at)
+                     address=person.address, email=person.email, roles=roles, registered_at=person.registered_at,
+                     unit_id=bound.unit_id if bound else None, unit_name=bound.unit_name if bound else None)
 
 
 @wellknown.get("/.well-known/jwks.json", summary="公钥（JWKS）")
@@ -63,11 +67,12 @@ async def jwks(request: Request, db: DbSession) -> dict:
 async def me(principal: CurrentPrincipal, db: DbSession) -> PersonOut | UnitAccountOut | PendingOut:
     if principal.kind == "person":
         person = await people.get_person(db, principal.id)
-        return person_out(person, await people.roles_of(db, person.id))
+        return await person_out(db, person)
     if principal.kind == "unit":
         account = await db.get(UnitAccount, principal.id)
         return UnitAccountOut(id=account.id, unit_name=account.unit_name, credit_code=account.credit_code,
-                              legal_person_name=account.legal_person_name, roles=["unit_admin"])
+                              legal_person_name=account.legal_person_name, roles=["unit_admin"],
+                              unit_id=account.unit_id)
     return PendingOut(name=principal.name)
 
 
@@ -87,13 +92,13 @@ async def register(data: RegistrationIn, principal: CurrentPrincipal, db: DbSess
     _pending(principal)
     person = await people.register(db, await session_by_id(db, principal.session_id), data)
     response.headers[SESSION_CHANGED] = "1"
-    return person_out(person, ["applicant"])
+    return await person_out(db, person)
 
 
 @api.patch("/me", summary="修改可修改的个人信息")
 async def update_me(data: ProfileUpdate, principal: CurrentPerson, db: DbSession) -> PersonOut:
     person = await people.update_profile(db, principal.id, data)
-    return person_out(person, await people.roles_of(db, person.id))
+    return await person_out(db, person)
 
 
 @api.post("/integrity-records", status_code=201, summary="记录诚信档案（运维人员）")
@@ -124,12 +129,18 @@ async def application_ban(person_id: uuid.UUID, _: InternalCaller, db: DbSession
 async def session_token(data: TokenRequest, _: InternalCaller, request: Request, db: DbSession,
                         settings: Settings) -> TokenOut:
     session = await live_session(db, data.session_token)
-    subject, kind, roles, name = await subject_of(db, session)
+    subject = await subject_of(db, session)
     ring = request.app.state.keyring
     await ring.load(db)
     lifetime = min(settings.access_token_seconds,
                    int((session.expires_at - dt.datetime.now(dt.UTC)).total_seconds()))
     claims = access_claims(issuer=settings.platform.jwt_issuer, audience=settings.platform.jwt_audience,
-                           subject=subject, kind=kind, roles=roles, session_id=session.id, name=name,
-                           lifetime_seconds=lifetime)
-    return TokenOut(access_token=ring.sign(claims), expires_in=lifetime, kind=kind)
+                           subject=subject.id, kind=subject.kind, roles=subject.roles, session_id=session.id,
+                           name=subject.name, lifetime_seconds=lifetime, extra=subject.extra)
+    return TokenOut(access_token=ring.sign(claims), expires_in=lifetime, kind=subject.kind)
+
+
+@internal.get("/persons/lookup", summary="按身份证号码查找已注册人员（单位指定经办人）")
+async def lookup_person(id_number: str, _: InternalCaller, db: DbSession) -> PersonRef:
+    person = await people.person_by_id_number(db, id_number)
+    return PersonRef(id=person.id, name=person.name, id_number_masked=mask_id_number(person.id_number))

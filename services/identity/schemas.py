@@ -62,6 +62,14 @@ class PersonOut(BaseModel):
     email: str | None
     roles: list[str]
     registered_at: dt.datetime
+    unit_id: uuid.UUID | None = None
+    unit_name: str | None = None
+
+
+class PersonRef(BaseModel):
+    id: uuid.UUID
+    name: str
+    id_number_masked: str
 
 
 class UnitAccountOut(BaseModel):
@@ -71,6 +79,7 @@ class UnitAccountOut(BaseModel):
     credit_code: str
     legal_person_name: str
     roles: list[str]
+    unit_id: uuid.UUID | None = None
 
 
 class PendingOut(BaseModel):

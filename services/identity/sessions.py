@@ -6,13 +6,16 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.models import Person, RoleGrant, Session, UnitAccount
+from services.identity.models import Person, PersonUnit, Session, UnitAccount, UnitReviewer
+from services.identity.people import roles_of
 from shared.errors import Unauthorized
+from shared.idnumbers import mask_id_number
 
 
 def _hash(token: str) -> str:
@@ -48,13 +51,30 @@ async def revoke_session(db: AsyncSession, token: str) -> None:
                      .values(revoked_at=dt.datetime.now(dt.UTC)))
 
 
-async def subject_of(db: AsyncSession, session: Session) -> tuple[str, str, list[str], str | None]:
-    """(subject, kind, roles, display name) that an access token for this session carries."""
+@dataclass
+class Subject:
+    """What an access token for a session says: who, what kind, which roles, and for which units
+    they act, so that every service can authorise from the token alone."""
+
+    id: str
+    kind: str
+    roles: list[str]
+    name: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def subject_of(db: AsyncSession, session: Session) -> Subject:
     if session.kind == "person":
         person = await db.get(Person, session.person_id)
-        granted = (await db.scalars(sa.select(RoleGrant.role).where(RoleGrant.person_id == person.id))).all()
-        return str(person.id), "person", sorted({"applicant", *granted}), person.name
+        reviews = [str(u) for u in (await db.scalars(
+            sa.select(UnitReviewer.unit_id).where(UnitReviewer.person_id == person.id))).all()]
+        bound = await db.get(PersonUnit, person.id)
+        return Subject(str(person.id), "person", await roles_of(db, person.id), person.name, {
+            "units": reviews, "unit_id": str(bound.unit_id) if bound else None,
+            "id_number_masked": mask_id_number(person.id_number)})
     if session.kind == "unit":
         account = await db.get(UnitAccount, session.unit_account_id)
-        return str(account.id), "unit", ["unit_admin"], account.unit_name
-    return str(session.id), "pending", [], session.sso_claims.get("name")
+        return Subject(str(account.id), "unit", ["unit_admin"], account.unit_name, {
+            "units": [str(account.unit_id)] if account.unit_id else [], "credit_code": account.credit_code,
+            "legal_person_name": account.legal_person_name})
+    return Subject(str(session.id), "pending", [], session.sso_claims.get("name"))

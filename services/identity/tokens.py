@@ -62,8 +62,8 @@ class KeyRing:
 
 
 def access_claims(*, issuer: str, audience: str, subject: str, kind: str, roles: list[str], session_id: uuid.UUID,
-                  name: str | None, lifetime_seconds: int) -> dict[str, Any]:
+                  name: str | None, lifetime_seconds: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     now = int(dt.datetime.now(dt.UTC).timestamp())
-    return {"iss": issuer, "aud": audience, "sub": subject, "iat": now, "nbf": now - 5,
+    return {**(extra or {}), "iss": issuer, "aud": audience, "sub": subject, "iat": now, "nbf": now - 5,
             "exp": now + lifetime_seconds, "jti": uuid.uuid4().hex, "sid": str(session_id),
             "kind": kind, "roles": roles, "name": name}

@@ -56,11 +56,75 @@ class IntegrityRevoked(EventData):
     person_id: uuid.UUID
 
 
+# --- units ------------------------------------------------------------------------------------
+class UnitRegistered(EventData):
+    """A unit's legal person registered the unit on the platform."""
+
+    unit_id: uuid.UUID
+    name: str
+    credit_code: str
+    department_code: str
+    legal_account_id: uuid.UUID
+
+
+class BindingFacts(EventData):
+    binding_id: uuid.UUID
+    person_id: uuid.UUID
+    unit_id: uuid.UUID
+    unit_name: str
+
+
+class BindingRequested(BindingFacts):
+    """A person asked to be bound to a unit (申请说明 in ``note``)."""
+
+    note: str
+
+
+class BindingApproved(BindingFacts):
+    """The unit approved: from now on the person belongs to this unit."""
+
+    decided_by: str
+
+
+class BindingRejected(BindingFacts):
+    """The unit refused the request, with its reason."""
+
+    reason: str
+    decided_by: str
+
+
+class BindingEnded(BindingFacts):
+    """A membership ended: the unit ended it, or the person moved to another unit."""
+
+    reason: str
+
+
+class ReviewerAdded(EventData):
+    """The legal person named a registered person as a reviewer (经办人) of the unit."""
+
+    unit_id: uuid.UUID
+    person_id: uuid.UUID
+
+
+class ReviewerRemoved(EventData):
+    """A reviewer (经办人) no longer acts for the unit."""
+
+    unit_id: uuid.UUID
+    person_id: uuid.UUID
+
+
 CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.person.registered": (1, PersonRegistered),
     "identity.person.updated": (1, PersonUpdated),
     "identity.integrity.recorded": (1, IntegrityRecorded),
     "identity.integrity.revoked": (1, IntegrityRevoked),
+    "units.unit.registered": (1, UnitRegistered),
+    "units.binding.requested": (1, BindingRequested),
+    "units.binding.approved": (1, BindingApproved),
+    "units.binding.rejected": (1, BindingRejected),
+    "units.binding.ended": (1, BindingEnded),
+    "units.reviewer.added": (1, ReviewerAdded),
+    "units.reviewer.removed": (1, ReviewerRemoved),
 }
 
 

@@ -1,0 +1,143 @@
+"""units' HTTP API: /api/units/*."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Response
+
+from services.units import access, bindings, registration, reviewers
+from services.units.deps import DbSession, Identity, Page
+from services.units.models import Department as DepartmentRow
+from services.units.schemas import (
+    BindingIn,
+    BindingOut,
+    Department,
+    MyUnit,
+    ReasonIn,
+    ReviewerIn,
+    ReviewerOut,
+    UnitBrief,
+    UnitIn,
+    UnitOut,
+    UnitUpdate,
+)
+from services.units.search import search_units
+from shared.auth import CurrentPerson, CurrentPrincipal
+from shared.errors import Forbidden
+from shared.schemas import Paged
+
+api = APIRouter(prefix="/api/units", tags=["units"])
+
+
+@api.get("/departments", summary="主管部门列表")
+async def departments(_: CurrentPrincipal, db: DbSession) -> list[Department]:
+    rows = (await db.scalars(sa.select(DepartmentRow).order_by(DepartmentRow.position))).all()
+    return [Department(code=r.code, name=r.name) for r in rows]
+
+
+@api.get("/units", summary="按名称搜索单位")
+async def search(_: CurrentPrincipal, db: DbSession, page: Page,
+                 q: Annotated[str, Query(max_length=100)] = "") -> Paged[UnitBrief]:
+    return await search_units(db, q, page)
+
+
+@api.post("/units", status_code=201, summary="注册单位（法人账号）")
+async def register(data: UnitIn, principal: CurrentPrincipal, db: DbSession, response: Response) -> UnitOut:
+    unit = await registration.register(db, principal, data)
+    response.headers["X-Session-Changed"] = "1"  # the account's token now names its unit
+    return await registration.unit_out(db, unit)
+
+
+@api.get("/units/mine", summary="本人可以经办的单位")
+async def my_units(principal: CurrentPrincipal, db: DbSession) -> list[UnitOut]:
+    return [await registration.unit_out(db, u) for u in await access.units_of(db, principal)]
+
+
+@api.get("/units/{unit_id}", summary="单位信息")
+async def get_unit(unit_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> UnitOut | UnitBrief:
+    unit = await access.get_unit(db, unit_id)
+    try:
+        await access.acting_for(db, principal, unit_id)
+    except Forbidden:  # others see the public part only
+        return UnitBrief(id=unit.id, name=unit.name, address=unit.address,
+                         department_name=await registration.department_name(db, unit.department_code))
+    return await registration.unit_out(db, unit)
+
+
+@api.put("/units/{unit_id}", summary="修改单位信息（法人账号）")
+async def update_unit(unit_id: uuid.UUID, data: UnitUpdate, principal: CurrentPrincipal, db: DbSession) -> UnitOut:
+    unit = await access.legal_person_of(db, principal, unit_id)
+    return await registration.unit_out(db, await registration.update(db, unit, data))
+
+
+@api.get("/units/{unit_id}/reviewers", summary="经办人列表")
+async def list_reviewers(unit_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> list[ReviewerOut]:
+    unit = await access.acting_for(db, principal, unit_id)
+    return [ReviewerOut.model_validate(r) for r in await reviewers.of_unit(db, unit)]
+
+
+@api.post("/units/{unit_id}/reviewers", status_code=201, summary="指定经办人（法人账号）")
+async def add_reviewer(unit_id: uuid.UUID, data: ReviewerIn, principal: CurrentPrincipal, db: DbSession,
+                       identity: Identity) -> ReviewerOut:
+    unit = await access.legal_person_of(db, principal, unit_id)
+    return ReviewerOut.model_validate(await reviewers.add(db, identity, unit, data.id_number))
+
+
+@api.delete("/units/{unit_id}/reviewers/{person_id}", status_code=204, summary="移除经办人（法人账号）")
+async def remove_reviewer(unit_id: uuid.UUID, person_id: uuid.UUID, principal: CurrentPrincipal,
+                          db: DbSession) -> None:
+    unit = await access.legal_person_of(db, principal, unit_id)
+    await reviewers.remove(db, unit, person_id)
+
+
+@api.post("/bindings", status_code=201, summary="申请绑定工作单位")
+async def request_binding(data: BindingIn, person: CurrentPerson, db: DbSession) -> BindingOut:
+    binding, unit = await bindings.request(db, person, data)
+    return bindings.binding_out(binding, unit.name)
+
+
+@api.get("/bindings", summary="绑定申请：本人的，或（经办人）某单位的")
+async def list_bindings(principal: CurrentPrincipal, db: DbSession, page: Page,
+                        unit_id: uuid.UUID | None = None,
+                        status: Literal["pending", "approved", "rejected", "ended", "withdrawn"] | None = None,
+                        ) -> Paged[BindingOut]:
+    if unit_id is None:
+        if principal.kind != "person":
+            raise Forbidden("请指定单位", code="unit_required")
+        items = [b for b in (await bindings.mine(db, principal)).history if not status or b.status == status]
+        return Paged(items=items[page.offset:page.offset + page.page_size], total=len(items), page=page.page,
+                     page_size=page.page_size)
+    unit = await access.acting_for(db, principal, unit_id)
+    return await bindings.of_unit(db, unit, status, page)
+
+
+@api.get("/bindings/mine", summary="本人的工作单位与申请")
+async def my_binding(person: CurrentPerson, db: DbSession) -> MyUnit:
+    return await bindings.mine(db, person)
+
+
+@api.get("/bindings/{binding_id}", summary="绑定申请详情")
+async def get_binding(binding_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> BindingOut:
+    return await bindings.visible(db, principal, binding_id)
+
+
+@api.post("/bindings/{binding_id}/approve", summary="通过绑定申请")
+async def approve(binding_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> BindingOut:
+    return bindings.binding_out(*await bindings.approve(db, principal, binding_id))
+
+
+@api.post("/bindings/{binding_id}/reject", summary="退回绑定申请")
+async def reject(binding_id: uuid.UUID, data: ReasonIn, principal: CurrentPrincipal, db: DbSession) -> BindingOut:
+    return bindings.binding_out(*await bindings.reject(db, principal, binding_id, data.reason))
+
+
+@api.post("/bindings/{binding_id}/end", summary="解除绑定（单位）")
+async def end(binding_id: uuid.UUID, data: ReasonIn, principal: CurrentPrincipal, db: DbSession) -> BindingOut:
+    return bindings.binding_out(*await bindings.end(db, principal, binding_id, data.reason))
+
+
+@api.post("/bindings/{binding_id}/withdraw", summary="撤回本人的绑定申请")
+async def withdraw(binding_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> BindingOut:
+    return bindings.binding_out(*await bindings.withdraw(db, person, binding_id))
