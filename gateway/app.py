@@ -7,11 +7,12 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from gateway.csrf import CsrfMiddleware
 from gateway.pages import ROUTERS
+from gateway.pages.common import RedirectTo
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.settings import GatewaySettings, get_settings
@@ -43,6 +44,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = FastAPI(title="gateway — 福建省职称申报评审管理平台", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
     install_error_handlers(app)
+    app.add_exception_handler(RedirectTo, lambda request, exc: RedirectResponse(exc.location, status_code=303))
     # Outermost first: request id, then rate limit, then CSRF.
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
     app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit)

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import TokenVerifier, http_jwks_loader
 from shared.db import Database
-from shared.errors import install_error_handlers
+from shared.errors import install_error_handlers, problem
 from shared.events.consumer import Consumer
 from shared.events.outbox import OutboxRelay
 from shared.logging import (
@@ -50,17 +50,25 @@ class RequestIdMiddleware:
         token = request_id_var.set(rid)
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, response_started = message["status"], True
                 message.setdefault("headers", [])
                 message["headers"] = [*message["headers"], (REQUEST_ID_HEADER.encode(), rid.encode())]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Logged here, with the request id; the person gets a problem they can quote.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if response_started:
+                raise
+            await problem(500, "internal_error", "系统错误",
+                          "系统繁忙，请稍后再试；如持续出现请联系管理员并提供请求编号")(scope, receive, send_with_id)
         finally:
             if scope["path"] not in ("/healthz", "/readyz"):
                 access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status,

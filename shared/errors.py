@@ -6,7 +6,6 @@ Raise ``AppError`` (or a subclass) anywhere in a service; the handlers installed
 """
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +15,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.logging import current_request_id
 
-log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 # Chinese names of fields, used to make validation messages name the field a person sees.
@@ -153,8 +151,3 @@ def install_error_handlers(app: FastAPI) -> None:
         code, title, default = titles.get(exc.status_code, ("http_error", "请求失败", "请求失败"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") else default
         return problem(exc.status_code, code, title, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "internal_error", "系统错误", "系统繁忙，请稍后再试；如持续出现请联系管理员并提供请求编号")

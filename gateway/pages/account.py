@@ -4,7 +4,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from gateway.pages.common import HOME_OF, render, require, visitor
+from gateway.pages.common import (
+    HOME_OF,
+    AnyVisitor,
+    PendingPage,
+    PersonPage,
+    Visitor,
+    back_to,
+    problem_fields,
+    render,
+    visitor,
+)
 from gateway.tokens import SESSION_COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -20,72 +30,80 @@ LOGIN_ERRORS = {
 
 
 @router.get("/")
-async def index(request: Request) -> Response:
-    who = await visitor(request)
+async def index(request: Request, who: AnyVisitor) -> Response:
     if who.principal and who.principal.kind == "pending":
         return RedirectResponse("/register", status_code=303)
     return render(request, "index.html", who, plans=[])
 
 
 @router.get("/login")
-async def login(request: Request, error: str | None = None) -> Response:
-    who = await visitor(request)
+async def login(request: Request, who: AnyVisitor, error: str | None = None) -> Response:
     if who.principal and not error:
         return RedirectResponse(HOME_OF[who.principal.kind], status_code=303)
     return render(request, "login.html", who, login_error=LOGIN_ERRORS.get(error or "", "登录失败，请重试" if error else None))
 
 
 @router.get("/register")
-async def register_page(request: Request) -> Response:
-    who = await visitor(request)
-    if redirect := require(who, "pending"):
-        return redirect
+async def register_page(request: Request, who: PendingPage) -> Response:
     form = (await who.call("GET", "identity", "/api/identity/registration")).json()
     return render(request, "register.html", who, form=form, values={"choose_unit": "no", "mobile": form.get("mobile") or ""},
                   errors={})
 
 
 @router.post("/register")
-async def register_submit(request: Request) -> Response:
-    who = await visitor(request)
-    if redirect := require(who, "pending"):
-        return redirect
+async def register_submit(request: Request, who: PendingPage) -> Response:
+    """Register with identity; with 选择单位=是, then ask units for the binding as the new person."""
     posted = await request.form()
-    values = {k: str(posted.get(k, "")).strip() for k in ("mobile", "address", "email", "choose_unit")}
-    payload = {"mobile": values["mobile"], "address": values["address"], "email": values["email"] or None,
-               "choose_unit": values["choose_unit"] == "yes",
-               "name": str(posted.get("name", "")) or None, "id_number": str(posted.get("id_number", "")) or None}
-    response = await who.call("POST", "identity", "/api/identity/registration", json=payload)
-    if response.status_code == 201:
-        request.app.state.broker.forget(request.cookies[SESSION_COOKIE])
-        target = "/home?welcome=1&bind=1" if payload["choose_unit"] else "/home?welcome=1"
-        return RedirectResponse(target, status_code=303)
-    body = response.json()
-    errors = {e["field"]: e["message"] for e in body.get("errors", [])} or {"form": body.get("detail", "注册失败")}
+    values = {k: str(posted.get(k, "")).strip()
+              for k in ("mobile", "address", "email", "choose_unit", "unit_id", "unit_name", "note")}
+    bind = values["choose_unit"] == "yes"
+    errors: dict[str, str] = {}
+    if bind and not values["unit_id"]:
+        errors["unit_id"] = "请搜索并选择工作单位；若查询不到所在单位，请将“是否选择单位”选为“否”"
+    if bind and len(values["note"]) < 2:
+        errors["note"] = "请填写申请说明"
+    response = None
+    if not errors:
+        payload = {"mobile": values["mobile"], "address": values["address"], "email": values["email"] or None,
+                   "choose_unit": bind, "name": str(posted.get("name", "")) or None,
+                   "id_number": str(posted.get("id_number", "")) or None}
+        response = await who.call("POST", "identity", "/api/identity/registration", json=payload)
+        if response.status_code == 201:
+            request.app.state.broker.forget(request.cookies[SESSION_COOKIE])
+            if not bind:
+                return back_to("/home", "registered")
+            person = await visitor(request)  # the session is a person's now: a new token
+            bound = await person.call("POST", "units", "/api/units/bindings",
+                                      json={"unit_id": values["unit_id"], "note": values["note"]})
+            if bound.status_code == 201:
+                return back_to("/home", "registered_bind")
+            return back_to("/me/unit", "registered")  # registered; the binding can be retried there
+        errors, _ = problem_fields(response)
+        errors = errors or {"form": problem_fields(response)[1]}
     form = (await who.call("GET", "identity", "/api/identity/registration")).json()
-    return render(request, "register.html", who, status_code=response.status_code, form=form, values=values,
-                  errors=errors, error=body.get("detail"))
+    return render(request, "register.html", who, status_code=response.status_code if response else 422, form=form,
+                  values=values, errors=errors, error="请检查标红的填写项" if errors else None)
+
+
+async def _pending_items(who: Visitor) -> list[str]:
+    """待处理事项 of a person: where their unit binding stands."""
+    response = await who.call("GET", "units", "/api/units/bindings/mine")
+    if response.status_code != 200:
+        return []
+    mine = response.json()
+    todos = []
+    if mine["pending"]:
+        todos.append(f"您申请绑定「{mine['pending']['unit_name']}」，正在等待单位审核")
+    latest = mine["history"][0] if mine["history"] else None
+    if latest and latest["status"] == "rejected":
+        todos.append(f"您绑定「{latest['unit_name']}」的申请被退回：{latest['reject_reason']}（可在个人中心重新申请）")
+    if not mine["current"] and not mine["pending"]:
+        todos.append("您尚未绑定工作单位：绑定并经单位审核通过后，才能提交业绩审核和申报职称")
+    return todos
 
 
 @router.get("/home")
-async def home(request: Request, welcome: str | None = None, bind: str | None = None) -> Response:
-    who = await visitor(request)
-    if redirect := require(who, "person"):
-        return redirect
+async def home(request: Request, who: PersonPage) -> Response:
     me = (await who.call("GET", "identity", "/api/identity/me")).json()
-    notice = None
-    if welcome:
-        notice = "注册成功，欢迎使用福建省职称申报评审管理平台。"
-        if bind:
-            notice += "您选择了绑定工作单位：单位绑定功能开放后，请在「个人中心 → 变更单位」中搜索单位并提交申请。"
-    return render(request, "home.html", who, me=me, unit_name=None, applications=[], todos=[], stats=[], plans=[],
-                  notice=notice)
-
-
-@router.get("/unit/home")
-async def unit_home(request: Request) -> Response:
-    who = await visitor(request)
-    if redirect := require(who, "unit"):
-        return redirect
-    account = (await who.call("GET", "identity", "/api/identity/me")).json()
-    return render(request, "unit_home.html", who, account=account, pending_bindings=[])
+    return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"), applications=[],
+                  todos=await _pending_items(who), stats=[], plans=[])

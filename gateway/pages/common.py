@@ -1,12 +1,15 @@
 """What every page of the browser UI uses: who is visiting, calling services as them, rendering."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import httpx
-from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from gateway.csrf import CSRF_COOKIE, new_csrf_token
@@ -15,6 +18,17 @@ from shared.auth import Principal
 from shared.logging import REQUEST_ID_HEADER, current_request_id
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An ISO time from a service, as people in Fujian read it."""
+    if not value:
+        return "—"
+    return dt.datetime.fromisoformat(value).astimezone(SHANGHAI).strftime(fmt)
+
+
+templates.env.filters["local_time"] = local_time
 
 HOME_OF = {"person": "/home", "unit": "/unit/home", "pending": "/register"}
 
@@ -59,6 +73,7 @@ def render(request: Request, template: str, who: Visitor, status_code: int = 200
     csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
     p = who.principal
     user = {"kind": p.kind, "name": p.name, "roles": sorted(p.roles)} if p else None
+    context.setdefault("notice", NOTICES.get(request.query_params.get("notice", "")))
     response = templates.TemplateResponse(request, template, {"user": user, "csrf_token": csrf,
                                                               "nav": nav_for(p),
                                                               "request_path": request.url.path, **context},
@@ -73,13 +88,64 @@ def error_page(request: Request, who: Visitor, status: int, title: str, message:
     return render(request, "error.html", who, status_code=status, status=status, title=title, message=message)
 
 
-def require(who: Visitor, kind: str) -> Response | None:
-    """Redirect a visitor who may not see this page to where they belong."""
-    p = who.principal
-    if p is None:
-        return RedirectResponse("/login", status_code=303)
-    if p.kind != kind:
-        return RedirectResponse(HOME_OF[p.kind], status_code=303)
-    return None
+class RedirectTo(Exception):
+    """Raised by the page dependencies below; the gateway answers with a 303 to ``location``."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
 
 
+def _visitor_of(*kinds: str, role: str | None = None):
+    """A dependency: the visitor, if they may see the page; else off to where they belong."""
+
+    async def dependency(request: Request) -> Visitor:
+        who = await visitor(request)
+        p = who.principal
+        if p is None:
+            raise RedirectTo("/login")
+        if p.kind not in kinds and not (role and p.has(role)):
+            raise RedirectTo(HOME_OF[p.kind])
+        return who
+
+    return dependency
+
+
+AnyVisitor = Annotated[Visitor, Depends(visitor)]
+PendingPage = Annotated[Visitor, Depends(_visitor_of("pending"))]
+PersonPage = Annotated[Visitor, Depends(_visitor_of("person"))]
+# The unit workspace: a unit's legal-person account, or a person the unit named as 经办人.
+UnitDesk = Annotated[Visitor, Depends(_visitor_of("unit", role="unit_admin"))]
+
+
+
+
+def problem_fields(response: httpx.Response) -> tuple[dict[str, str], str]:
+    """A service's problem details as (field → message, the sentence to show)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}, "系统繁忙，请稍后再试"
+    errors = {e["field"].split(".")[-1]: e["message"] for e in body.get("errors", [])}
+    return errors, body.get("detail") or "操作未成功，请重试"
+
+
+# One-line confirmations after a form was handled, by code (never free text from a URL).
+NOTICES = {
+    "registered": "注册成功，欢迎使用福建省职称申报评审管理平台。",
+    "registered_bind": "注册成功。您的单位绑定申请已提交，待单位审核通过后即完成绑定。",
+    "profile_saved": "个人信息已保存。",
+    "binding_requested": "绑定申请已提交，请等待单位审核。",
+    "binding_withdrawn": "绑定申请已撤回。",
+    "binding_approved": "已通过该绑定申请。",
+    "binding_rejected": "已退回该绑定申请。",
+    "binding_ended": "已解除该人员与本单位的绑定。",
+    "unit_registered": "单位注册成功。本单位人员现在可以搜索并申请绑定本单位。",
+    "unit_saved": "单位信息已保存。",
+    "reviewer_added": "经办人已添加。",
+    "reviewer_removed": "经办人已移除。",
+}
+
+
+def back_to(path: str, notice: str) -> RedirectResponse:
+    """Post/redirect/get: after a form is handled, show the page again with a confirmation."""
+    return RedirectResponse(f"{path}{'&' if '?' in path else '?'}{urlencode({'notice': notice})}", status_code=303)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.units import access, bindings, registration, reviewers
 from services.units.deps import DbSession, Identity, Page
+from services.units.models import Binding, Unit
 from services.units.models import Department as DepartmentRow
 from services.units.schemas import (
     BindingIn,
@@ -29,6 +30,10 @@ from shared.errors import Forbidden
 from shared.schemas import Paged
 
 api = APIRouter(prefix="/api/units", tags=["units"])
+
+
+def _out(binding: Binding, unit: Unit) -> BindingOut:
+    return bindings.binding_out(binding, unit.name)
 
 
 @api.get("/departments", summary="主管部门列表")
@@ -125,19 +130,19 @@ async def get_binding(binding_id: uuid.UUID, principal: CurrentPrincipal, db: Db
 
 @api.post("/bindings/{binding_id}/approve", summary="通过绑定申请")
 async def approve(binding_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> BindingOut:
-    return bindings.binding_out(*await bindings.approve(db, principal, binding_id))
+    return _out(*await bindings.approve(db, principal, binding_id))
 
 
 @api.post("/bindings/{binding_id}/reject", summary="退回绑定申请")
 async def reject(binding_id: uuid.UUID, data: ReasonIn, principal: CurrentPrincipal, db: DbSession) -> BindingOut:
-    return bindings.binding_out(*await bindings.reject(db, principal, binding_id, data.reason))
+    return _out(*await bindings.reject(db, principal, binding_id, data.reason))
 
 
 @api.post("/bindings/{binding_id}/end", summary="解除绑定（单位）")
 async def end(binding_id: uuid.UUID, data: ReasonIn, principal: CurrentPrincipal, db: DbSession) -> BindingOut:
-    return bindings.binding_out(*await bindings.end(db, principal, binding_id, data.reason))
+    return _out(*await bindings.end(db, principal, binding_id, data.reason))
 
 
 @api.post("/bindings/{binding_id}/withdraw", summary="撤回本人的绑定申请")
 async def withdraw(binding_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> BindingOut:
-    return bindings.binding_out(*await bindings.withdraw(db, person, binding_id))
+    return _out(*await bindings.withdraw(db, person, binding_id))

@@ -13,6 +13,7 @@ import pytest
 from deploy.topology import SERVICES, Urls, database_name, environment
 from shared.idnumbers import credit_code_check_char, id_check_digit
 from shared.testing import infra
+from shared.testing.browser import HttpBrowser
 from shared.testing.processes import Processes, free_port
 
 
@@ -61,6 +62,46 @@ class Stack:
                    "unit_name": unit_name, "credit_code": first17 + credit_code_check_char(first17)}
         httpx.post(f"{self.mzt}/_admin/accounts", json=account, timeout=5).raise_for_status()
         return {**account, "password": "Demo@2026"}
+
+
+    def person_browser(self, name: str = "测试人员") -> tuple[HttpBrowser, dict]:
+        """A browser logged in as a freshly registered person."""
+        browser, account = HttpBrowser(), self.new_person(name)
+        browser.login(self.gateway, account)
+        page = browser.post(f"{self.gateway}/register", data={
+            "mobile": "13800000009", "address": "福州市晋安区福新中路 1 号", "choose_unit": "no",
+            "csrf_token": browser.csrf(self.gateway)})
+        assert page.url.path == "/home", page.text[:300]
+        return browser, account
+
+    def unit_browser(self, unit_name: str, *, register: bool = True) -> tuple[HttpBrowser, dict]:
+        """A browser logged in as a fresh legal-person account; by default its unit is registered."""
+        browser, account = HttpBrowser(), self.new_unit_account(unit_name)
+        browser.login(self.gateway, account, kind="unit")
+        if register:
+            response = browser.post(f"{self.gateway}/api/units/units", headers=csrf_header(browser, self.gateway),
+                                    json={"name": unit_name, "credit_code": account["credit_code"],
+                                          "address": "福州市鼓楼区测试路 1 号", "contact_name": "王经办",
+                                          "contact_phone": "0591-88888888", "department_code": "FJ-RSW"})
+            assert response.status_code == 201, response.text
+            account["unit_id"] = response.json()["id"]
+        return browser, account
+
+
+def csrf_header(browser: HttpBrowser, gateway: str) -> dict[str, str]:
+    return {"x-csrf-token": browser.csrf(gateway)}
+
+
+def eventually(check, timeout: float = 10.0, interval: float = 0.1):
+    """Wait for something another service learns through events; returns the check's last value."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
 
 
 @pytest.fixture(scope="session")

@@ -32,14 +32,17 @@ def test_first_login_registration_home_and_logout(stack, page: Page):
 
     page.fill("input[name=mobile]", "13859012345")
     page.check("input[name=choose_unit][value=yes]")
-    expect(page.get_by_text("变更单位").first).to_be_visible()  # what happens next is explained
+    expect(page.locator("#unit-q")).to_be_visible()  # 是: search for the unit right here
+    page.fill("#unit-q", "一个还没有注册的单位")
+    expect(page.locator("#unit-results")).to_contain_text("尚未在本系统完成注册")  # and what to do then
+    page.check("input[name=choose_unit][value=no]")
     page.locator("#register-submit").click()
 
     expect(page).to_have_url(re.compile(r"/home"))
     for module in ("个人基本信息", "我的申报情况", "待处理事项", "业绩统计", "最新计划"):
         expect(page.get_by_role("heading", name=module)).to_be_visible()
     expect(page.locator("#module-profile")).to_contain_text("13859012345")
-    expect(page.locator("#module-plans")).to_contain_text("暂无")
+    expect(page.locator("#module-todos")).to_contain_text("尚未绑定工作单位")
 
     page.get_by_role("button", name="退出登录").click()
     expect(page).to_have_url(re.compile(r"/$"))

@@ -135,7 +135,7 @@ def test_a_wrong_state_is_refused(stack, browser):
 def test_unit_login_lands_in_the_unit_workspace(stack, browser):
     account = stack.new_unit_account("福建省测试建设集团有限公司")
     page = browser.login(stack.gateway, account, kind="unit")
-    assert page.url.path == "/unit/home"
+    assert page.url.path == "/unit/register"  # its unit is not registered yet
     assert "福建省测试建设集团有限公司" in page.text and account["credit_code"] in page.text
     me = browser.get(f"{stack.gateway}/api/identity/me").json()
     assert me["kind"] == "unit" and me["roles"] == ["unit_admin"]

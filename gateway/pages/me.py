@@ -1,0 +1,77 @@
+"""个人中心: 个人信息, 完善信息 (edit what may be edited), 变更单位, 我的职称."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gateway.pages.common import PersonPage, Visitor, back_to, problem_fields, render
+
+router = APIRouter(include_in_schema=False)
+
+
+async def _me(who: Visitor) -> dict:
+    return (await who.call("GET", "identity", "/api/identity/me")).json()
+
+
+@router.get("/me")
+async def info(request: Request, who: PersonPage) -> Response:
+    return render(request, "me/info.html", who, me=await _me(who), tab="info")
+
+
+@router.get("/me/edit")
+async def edit(request: Request, who: PersonPage) -> Response:
+    me = await _me(who)
+    return render(request, "me/edit.html", who, me=me, values=me, errors={}, tab="info")
+
+
+@router.post("/me/edit")
+async def save(request: Request, who: PersonPage) -> Response:
+    posted = await request.form()
+    values = {k: str(posted.get(k, "")).strip() for k in ("mobile", "address", "email")}
+    response = await who.call("PATCH", "identity", "/api/identity/me",
+                              json={**values, "email": values["email"] or None})
+    if response.status_code == 200:
+        return back_to("/me", "profile_saved")
+    errors, detail = problem_fields(response)
+    return render(request, "me/edit.html", who, status_code=response.status_code, me=await _me(who), values=values,
+                  errors=errors, error=detail, tab="info")
+
+
+async def _unit_page(request: Request, who: Visitor, *, values: dict | None = None, errors: dict | None = None,
+                     error: str | None = None, status_code: int = 200) -> Response:
+    mine = (await who.call("GET", "units", "/api/units/bindings/mine")).json()
+    return render(request, "me/unit.html", who, status_code=status_code, mine=mine, values=values or {},
+                  errors=errors or {}, error=error, tab="unit")
+
+
+@router.get("/me/unit")
+async def unit(request: Request, who: PersonPage) -> Response:
+    return await _unit_page(request, who)
+
+
+@router.post("/me/unit")
+async def request_binding(request: Request, who: PersonPage) -> Response:
+    posted = await request.form()
+    values = {k: str(posted.get(k, "")).strip() for k in ("unit_id", "unit_name", "note")}
+    if not values["unit_id"]:
+        return await _unit_page(request, who, values=values, errors={"unit_id": "请先搜索并选择工作单位"},
+                                error="请先搜索并选择工作单位", status_code=422)
+    response = await who.call("POST", "units", "/api/units/bindings",
+                              json={"unit_id": values["unit_id"], "note": values["note"]})
+    if response.status_code == 201:
+        return back_to("/me/unit", "binding_requested")
+    errors, detail = problem_fields(response)
+    return await _unit_page(request, who, values=values, errors=errors, error=detail, status_code=response.status_code)
+
+
+@router.post("/me/unit/{binding_id}/withdraw")
+async def withdraw(binding_id: str, request: Request, who: PersonPage) -> Response:
+    response = await who.call("POST", "units", f"/api/units/bindings/{binding_id}/withdraw")
+    if response.status_code == 200:
+        return back_to("/me/unit", "binding_withdrawn")
+    return await _unit_page(request, who, error=problem_fields(response)[1], status_code=response.status_code)
+
+
+@router.get("/me/titles")
+async def titles(request: Request, who: PersonPage) -> Response:
+    return render(request, "me/titles.html", who, me=await _me(who), tab="titles")
