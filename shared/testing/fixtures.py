@@ -112,13 +112,18 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
     procs = Processes(log_dir)
     databases = {s.name: asyncio.run(infra.recreate_database(pg_server, database_name(s.name, test=True)))
                  for s in SERVICES}
-    urls = Urls(gateway=f"http://127.0.0.1:{free_port()}", mzt=f"http://localhost:{free_port()}", s3="",
+    urls = Urls(gateway=f"http://127.0.0.1:{free_port()}", mzt=f"http://localhost:{free_port()}",
+                s3=os.environ.get("ZC_TEST_S3_URL") or f"http://127.0.0.1:{free_port()}",
                 services={s.name: f"http://127.0.0.1:{free_port()}" for s in SERVICES}, databases=databases,
                 amqp=amqp_url)
     internal_key = secrets.token_urlsafe(24)
     env = {**environment(urls, internal_key=internal_key, environment="test"), "ZC_LOG_JSON": "true",
            "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second")}
     try:
+        if not os.environ.get("ZC_TEST_S3_URL"):  # a real S3-protocol server (moto's), as in the dev stack
+            port = urls.s3.rsplit(":", 1)[1]
+            procs.start("s3", "moto.server", urls.s3, env, args=["-H", "127.0.0.1", "-p", port],
+                        health="/moto-api/")
         procs.start("mzt", "simulators.mzt", urls.mzt, env)
         for service in SERVICES:
             procs.start(service.name, f"services.{service.name}", urls.services[service.name], env)

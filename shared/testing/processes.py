@@ -36,9 +36,10 @@ class Processes:
     log_dir: Path
     procs: list[Proc] = field(default_factory=list)
 
-    def start(self, name: str, module: str, url: str, env: dict[str, str], *, timeout: float = 60) -> Proc:
+    def start(self, name: str, module: str, url: str, env: dict[str, str], *, timeout: float = 60,
+              args: list[str] | None = None, health: str = "/healthz") -> Proc:
         log = self.log_dir / f"{name}.log"
-        popen = subprocess.Popen([sys.executable, "-m", module], cwd=ROOT, env={**os.environ, **env},
+        popen = subprocess.Popen([sys.executable, "-m", module, *(args or [])], cwd=ROOT, env={**os.environ, **env},
                                  stdout=log.open("wb"), stderr=subprocess.STDOUT)
         proc = Proc(name, url, popen, log)
         self.procs.append(proc)
@@ -47,7 +48,7 @@ class Processes:
             if popen.poll() is not None:
                 raise RuntimeError(f"{name} exited with {popen.returncode}:\n{proc.tail()}")
             try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"{url}{health}", timeout=1).status_code == 200:
                     return proc
             except httpx.HTTPError:
                 pass
