@@ -15,7 +15,8 @@ class Service:
 
 
 # The services that exist so far, in start order; the gateway and the simulator come apart.
-SERVICES = [Service("identity", 8101), Service("units", 8102)]
+SERVICES = [Service("identity", 8101), Service("units", 8102), Service("library", 8103), Service("plans", 8104),
+            Service("documents", 8106)]
 GATEWAY_PORT, MZT_PORT, S3_PORT = 8000, 9100, 9200
 
 
@@ -42,13 +43,16 @@ def environment(urls: Urls, *, internal_key: str, environment: str = "developmen
         "GATEWAY_SERVICES": json.dumps(urls.services),
         "IDENTITY_MZT_ISSUER": urls.mzt,
         "IDENTITY_PUBLIC_URL": urls.gateway,
-        "ZC_S3_ENDPOINT": urls.s3,
+        "DOCUMENTS_S3_ENDPOINT": urls.s3,
     }
+    if "documents" in urls.services:  # library and plans claim attachments there
+        env["LIBRARY_DOCUMENTS_URL"] = urls.services["documents"]
+        env["PLANS_DOCUMENTS_URL"] = urls.services["documents"]
     for name, url in urls.services.items():
         env[f"{name.upper()}_PORT"] = url.rsplit(":", 1)[1]
         env[f"{name.upper()}_DATABASE_URL"] = urls.databases[name]
     return env
 
 
-def database_name(service: str, *, test: bool = False) -> str:
-    return f"zct_{service}" if test else f"zc_{service}"
+def database_name(service: str) -> str:
+    return f"zc_{service}"

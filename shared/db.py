@@ -5,13 +5,17 @@ wrapper owns commit and rollback, so a handler's work and its outbox rows commit
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData
+from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,6 +36,22 @@ NAMING_CONVENTION = {
 
 def make_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def declarative_base(extra_types: dict[Any, Any] | None = None) -> type[DeclarativeBase]:
+    """A new base for one service's models: its own metadata (its own database), the naming
+    convention, JSONB for dicts and time-zone-aware timestamps (plus ``extra_types``)."""
+
+    class Base(DeclarativeBase):
+        metadata = make_metadata()
+        type_annotation_map = {dict[str, Any]: pg.JSONB, dt.datetime: sa.DateTime(timezone=True),
+                               **(extra_types or {})}
+
+    return Base
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class Database:

@@ -9,7 +9,6 @@ from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import create_async_engine
 
-
 EVENT_TABLES = {"outbox", "inbox"}
 
 

@@ -15,6 +15,7 @@ from gateway.pages.common import (
     render,
     visitor,
 )
+from gateway.pages.plans import latest_open_plans
 from gateway.tokens import SESSION_COOKIE
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,7 @@ LOGIN_ERRORS = {
 async def index(request: Request, who: AnyVisitor) -> Response:
     if who.principal and who.principal.kind == "pending":
         return RedirectResponse("/register", status_code=303)
-    return render(request, "index.html", who, plans=[])
+    return render(request, "index.html", who, plans=await latest_open_plans(who))
 
 
 @router.get("/login")
@@ -106,4 +107,16 @@ async def _pending_items(who: Visitor) -> list[str]:
 async def home(request: Request, who: PersonPage) -> Response:
     me = (await who.call("GET", "identity", "/api/identity/me")).json()
     return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"), applications=[],
-                  todos=await _pending_items(who), stats=[], plans=[])
+                  todos=await _pending_items(who), stats=await _library_stats(who),
+                  plans=await latest_open_plans(who))
+
+
+async def _library_stats(who: Visitor) -> list[dict]:
+    """业绩统计: entries per type (types in use only), and how many await the unit or were returned."""
+    response = await who.call("GET", "library", "/api/library/stats")
+    if response.status_code != 200:
+        return []
+    rows = [s for s in response.json() if s["total"]]
+    return [{"label": s["type_name"], "count": s["total"], "url": f"/library?type={s['type']}",
+             "note": "，".join(f"{label}{s['counts'][k]}" for k, label in (("submitted", "待审"), ("returned", "退回"))
+                              if s["counts"].get(k))} for s in rows]

@@ -39,9 +39,11 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
         return []
     if p.kind == "unit":
         return [("/unit/home", "单位工作台")]
-    items = [("/home", "个人首页"), ("/me", "个人中心")]
+    items = [("/home", "个人首页"), ("/library", "个人业绩库"), ("/plans", "评审计划"), ("/files", "我的附件"), ("/me", "个人中心")]
     if p.has("unit_admin"):  # a 经办人 named by a unit
         items.append(("/unit/home", "单位工作台"))
+    if p.has("plan_admin"):  # administers an organiser's plans
+        items.append(("/organizer/plans", "计划管理"))
     return items
 
 
@@ -143,6 +145,12 @@ NOTICES = {
     "unit_saved": "单位信息已保存。",
     "reviewer_added": "经办人已添加。",
     "reviewer_removed": "经办人已移除。",
+    "entry_saved": "业绩已保存为草稿。绑定单位后，可提交单位审核。",
+    "entry_submitted": "已提交单位审核。",
+    "entry_withdrawn": "已撤回，可修改后重新提交。",
+    "entry_deleted": "草稿已删除。",
+    "entries_approved": "已审核通过。",
+    "entries_returned": "已退回，申报人可修改后重新提交。",
 }
 
 

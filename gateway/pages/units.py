@@ -23,7 +23,7 @@ async def search(request: Request, who: AnyVisitor, q: Annotated[str, Query(max_
     return render(request, "units/_search_results.html", who, q=q.strip(), result=result)
 
 
-async def _desk(request: Request, who: Visitor) -> dict | None:
+async def unit_of(request: Request, who: Visitor) -> dict | None:
     """The unit this visitor works for (``?unit=`` picks one when a 经办人 serves several)."""
     units = (await who.call("GET", "units", "/api/units/units/mine")).json()
     wanted = request.query_params.get("unit")
@@ -34,9 +34,10 @@ def _is_legal(who: Visitor) -> bool:
     return who.principal is not None and who.principal.kind == "unit"
 
 
-async def _page(request: Request, who: Visitor, template: str, tab: str, status_code: int = 200,
-                **context) -> Response:
-    unit = await _desk(request, who)
+async def desk_page(request: Request, who: Visitor, template: str, tab: str, *, unit: dict | None = None,
+                    status_code: int = 200, **context) -> Response:
+    """A page of the workspace (its tabs need the unit); ``unit`` when the caller has it already."""
+    unit = unit or await unit_of(request, who)
     if unit is None:
         if _is_legal(who):
             raise RedirectTo("/unit/register")
@@ -57,7 +58,7 @@ async def _register_form(request: Request, who: Visitor, values: dict, errors: d
 
 @router.get("/unit/register")
 async def register_page(request: Request, who: UnitDesk) -> Response:
-    if not _is_legal(who) or await _desk(request, who):
+    if not _is_legal(who) or await unit_of(request, who):
         return RedirectResponse("/unit/home", status_code=303)
     return await _register_form(request, who, values={})
 
@@ -79,10 +80,10 @@ async def register(request: Request, who: UnitDesk) -> Response:
 
 async def _bindings_view(request: Request, who: Visitor, status: str, page: int = 1, *, error: str | None = None,
                          status_code: int = 200) -> Response:
-    unit = await _desk(request, who)
+    unit = await unit_of(request, who)
     params = {"unit_id": unit["id"], "status": status, "page": page, "page_size": 20} if unit else {}
     listing = (await who.call("GET", "units", "/api/units/bindings", params=params)).json() if unit else {}
-    return await _page(request, who, "unit/bindings.html", "staff" if status == "approved" else "pending",
+    return await desk_page(request, who, "unit/bindings.html", "staff" if status == "approved" else "pending", unit=unit,
                        listing=listing, status=status, error=error, status_code=status_code)
 
 
@@ -129,12 +130,12 @@ async def end(binding_id: str, request: Request, who: UnitDesk) -> Response:
 @router.get("/unit/info")
 async def info(request: Request, who: UnitDesk) -> Response:
     departments = (await who.call("GET", "units", "/api/units/departments")).json()
-    return await _page(request, who, "unit/info.html", "info", departments=departments, values=None, errors={})
+    return await desk_page(request, who, "unit/info.html", "info", departments=departments, values=None, errors={})
 
 
 @router.post("/unit/info")
 async def save_info(request: Request, who: UnitDesk) -> Response:
-    unit = await _desk(request, who)
+    unit = await unit_of(request, who)
     posted = await request.form()
     values = {k: str(posted.get(k, "")).strip() for k in ("address", "contact_name", "contact_phone", "department_code")}
     response = await who.call("PUT", "units", f"/api/units/units/{unit['id'] if unit else 'none'}", json=values)
@@ -142,15 +143,15 @@ async def save_info(request: Request, who: UnitDesk) -> Response:
         return back_to("/unit/info", "unit_saved")
     errors, detail = problem_fields(response)
     departments = (await who.call("GET", "units", "/api/units/departments")).json()
-    return await _page(request, who, "unit/info.html", "info", departments=departments, values=values,
+    return await desk_page(request, who, "unit/info.html", "info", departments=departments, values=values,
                        errors=errors, error=detail)
 
 
 async def _reviewers_view(request: Request, who: Visitor, *, values: dict | None = None,
                           errors: dict | None = None, error: str | None = None) -> Response:
-    unit = await _desk(request, who)
+    unit = await unit_of(request, who)
     listing = (await who.call("GET", "units", f"/api/units/units/{unit['id']}/reviewers")).json() if unit else []
-    return await _page(request, who, "unit/reviewers.html", "reviewers", reviewers=listing, values=values or {},
+    return await desk_page(request, who, "unit/reviewers.html", "reviewers", unit=unit, reviewers=listing, values=values or {},
                        errors=errors or {}, error=error)
 
 
@@ -161,7 +162,7 @@ async def reviewers(request: Request, who: UnitDesk) -> Response:
 
 @router.post("/unit/reviewers")
 async def add_reviewer(request: Request, who: UnitDesk) -> Response:
-    unit = await _desk(request, who)
+    unit = await unit_of(request, who)
     id_number = str((await request.form()).get("id_number", "")).strip()
     response = await who.call("POST", "units", f"/api/units/units/{unit['id'] if unit else 'none'}/reviewers",
                               json={"id_number": id_number})
@@ -173,7 +174,7 @@ async def add_reviewer(request: Request, who: UnitDesk) -> Response:
 
 @router.post("/unit/reviewers/{person_id}/remove")
 async def remove_reviewer(person_id: str, request: Request, who: UnitDesk) -> Response:
-    unit = await _desk(request, who)
+    unit = await unit_of(request, who)
     response = await who.call("DELETE", "units", f"/api/units/units/{unit['id'] if unit else 'none'}/reviewers/{person_id}")
     if response.status_code == 204:
         return back_to("/unit/reviewers", "reviewer_removed")

@@ -5,19 +5,11 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql as pg
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import make_metadata
+from shared.db import declarative_base, utcnow
 
-
-class Base(DeclarativeBase):
-    metadata = make_metadata()
-    type_annotation_map = {dict[str, Any]: pg.JSONB, dt.datetime: sa.DateTime(timezone=True)}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+Base = declarative_base()
 
 
 class Person(Base):
@@ -34,8 +26,8 @@ class Person(Base):
     mobile: Mapped[str] = mapped_column(sa.String(20))
     address: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(120))
-    registered_at: Mapped[dt.datetime] = mapped_column(default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=_now, onupdate=_now)
+    registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class UnitAccount(Base):
@@ -49,8 +41,8 @@ class UnitAccount(Base):
     legal_person_name: Mapped[str] = mapped_column(sa.String(50))
     # Set once the legal person registered the unit in units (units.unit.registered).
     unit_id: Mapped[uuid.UUID | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
-    last_login_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class PersonUnit(Base):
@@ -62,7 +54,7 @@ class PersonUnit(Base):
     binding_id: Mapped[uuid.UUID]
     unit_id: Mapped[uuid.UUID]
     unit_name: Mapped[str] = mapped_column(sa.String(200))
-    since: Mapped[dt.datetime] = mapped_column(default=_now)
+    since: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class UnitReviewer(Base):
@@ -83,7 +75,7 @@ class RoleGrant(Base):
     person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     granted_by: Mapped[str] = mapped_column(sa.String(100))
-    granted_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Session(Base):
@@ -98,7 +90,7 @@ class Session(Base):
     unit_account_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("unit_accounts.id", ondelete="CASCADE"))
     # What 闽政通 said about a person who has not registered yet.
     sso_claims: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
 
@@ -108,7 +100,7 @@ class SigningKey(Base):
 
     kid: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     private_jwk: Mapped[dict[str, Any]]
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     active: Mapped[bool] = mapped_column(default=True)
 
 
@@ -123,6 +115,6 @@ class IntegrityRecord(Base):
     ban_from: Mapped[dt.date]
     ban_until: Mapped[dt.date]
     recorded_by: Mapped[str] = mapped_column(sa.String(100))
-    created_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None]
     revoked_by: Mapped[str | None] = mapped_column(sa.String(100))

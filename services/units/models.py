@@ -2,22 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import make_metadata
+from shared.db import declarative_base, utcnow
 
-
-class Base(DeclarativeBase):
-    metadata = make_metadata()
-    type_annotation_map = {dict[str, Any]: pg.JSONB, dt.datetime: sa.DateTime(timezone=True)}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+Base = declarative_base()
 
 
 class Department(Base):
@@ -44,7 +36,7 @@ class Unit(Base):
     # identity's legal-person account that registered the unit (one unit per account).
     legal_account_id: Mapped[uuid.UUID] = mapped_column(unique=True)
     legal_person_name: Mapped[str] = mapped_column(sa.String(50))
-    registered_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    registered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Every two-character piece of the name, indexed: Chinese searches are often two characters
     # ("医院", "福州"), which a trigram index cannot serve (see search.py).
     grams: Mapped[str] = mapped_column(pg.TSVECTOR, sa.Computed("zc_bigrams(name)", persisted=True))
@@ -59,7 +51,7 @@ class Reviewer(Base):
     person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
     name: Mapped[str] = mapped_column(sa.String(50))
     id_number_masked: Mapped[str] = mapped_column(sa.String(18))
-    added_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 BINDING_STATUSES = ("pending", "approved", "rejected", "ended", "withdrawn")
@@ -87,7 +79,7 @@ class Binding(Base):
     unit_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("units.id"))
     status: Mapped[str] = mapped_column(sa.String(10), default="pending")
     note: Mapped[str] = mapped_column(sa.String(500))  # 申请说明
-    requested_at: Mapped[dt.datetime] = mapped_column(default=_now)
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[dt.datetime | None]
     decided_by: Mapped[str | None] = mapped_column(sa.String(100))  # the reviewer's name
     reject_reason: Mapped[str | None] = mapped_column(sa.String(500))

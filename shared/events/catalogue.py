@@ -113,6 +113,168 @@ class ReviewerRemoved(EventData):
     person_id: uuid.UUID
 
 
+# --- plans ------------------------------------------------------------------------------------
+class PlanPart(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanTitle(PlanPart):
+    level: str  # shared.vocabulary.LEVELS
+    name: str  # e.g. 高级工程师
+
+
+class ReviewStage(PlanPart):
+    """One step of the review an application passes after submission, in order."""
+
+    id: uuid.UUID
+    name: str
+    reviewer: str  # shared.vocabulary.REVIEWERS
+    reviewer_name: str
+
+
+class PlanAttachment(PlanPart):
+    file_id: uuid.UUID  # a file of the documents service
+    name: str
+
+
+class StandardCategory(PlanPart):
+    """申报类别: which library entry types may be imported, and how many (温馨提示 in ``hint``)."""
+
+    id: uuid.UUID
+    name: str
+    hint: str
+    entry_types: list[str]  # shared.entry_types.ENTRY_TYPES
+    min_count: int
+    max_count: int
+    required: bool
+
+
+class ConditionGroup(PlanPart):
+    id: uuid.UUID
+    name: str  # 能力条件 / 业绩条件 / 教科研条件 by default
+    categories: list[StandardCategory]
+
+
+class AttachmentRequirement(PlanPart):
+    kind: str  # shared.attachment_kinds.ATTACHMENT_KINDS
+    required: bool
+    note: str
+
+
+class MinYears(PlanPart):
+    """Years in the current title an applicant needs for a form and level."""
+
+    form: str
+    level: str
+    years: int
+
+
+class Eligibility(PlanPart):
+    min_years: list[MinYears]
+    min_education: str | None  # shared.entry_types.EDUCATION_LEVELS
+    requires_current_title: bool
+    extra_sections: list[str]  # shared.vocabulary.EXTRA_SECTIONS
+
+
+class ReviewStandard(PlanPart):
+    """评审标准: what an application to the plan must contain and what 开始检测 checks."""
+
+    groups: list[ConditionGroup]
+    attachments: list[AttachmentRequirement]
+    eligibility: Eligibility
+
+
+class PlanSnapshot(EventData):
+    """The whole plan with its standard, as applicants see it; ``revision`` grows with each change."""
+
+    id: uuid.UUID
+    revision: int
+    status: Literal["draft", "published", "closed"]
+    organizer_id: uuid.UUID
+    organizer_name: str
+    year: int
+    name: str
+    committee: str
+    levels: list[str]
+    plan_type: str
+    series: str
+    start_date: dt.date
+    end_date: dt.date
+    has_interview: bool
+    scope: str
+    content: str
+    majors: list[str]
+    titles: list[PlanTitle]
+    forms: list[str]
+    stages: list[ReviewStage]
+    attachments: list[PlanAttachment]
+    standard: ReviewStandard
+    published_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+class PlanPublished(PlanSnapshot):
+    """An organiser published a review plan: applicants can find it and apply in its window."""
+
+
+class PlanUpdated(PlanSnapshot):
+    """A published plan was corrected in a way that keeps existing applications valid."""
+
+
+class PlanClosed(PlanSnapshot):
+    """An organiser closed a plan: no more applications."""
+
+
+# --- library -----------------------------------------------------------------------------------
+class EntrySnapshot(EventData):
+    """An entry as its unit approved it: everything an application needs to import it."""
+
+    entry_id: uuid.UUID
+    owner_id: uuid.UUID
+    type: str
+    version: int
+    fields: dict[str, str | int | None]
+    attachment_ids: list[uuid.UUID]
+    unit_id: uuid.UUID
+    approved_at: dt.datetime
+    approved_by: str
+
+
+class EntrySubmitted(EventData):
+    """A person submitted an entry (or a new version of one) for their unit's review."""
+
+    entry_id: uuid.UUID
+    owner_id: uuid.UUID
+    type: str
+    version: int
+    unit_id: uuid.UUID
+
+
+class EntryApproved(EventData):
+    """The unit approved an entry; the snapshot is complete, so nobody needs to ask library."""
+
+    snapshot: EntrySnapshot
+
+
+class EntryRejected(EventData):
+    """The unit returned an entry with its reason (退回)."""
+
+    entry_id: uuid.UUID
+    owner_id: uuid.UUID
+    version: int
+    unit_id: uuid.UUID
+    reason: str
+    decided_by: str
+
+
+class EntryWithdrawn(EventData):
+    """The person took a submitted entry back before the unit decided."""
+
+    entry_id: uuid.UUID
+    owner_id: uuid.UUID
+    version: int
+
+
 CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.person.registered": (1, PersonRegistered),
     "identity.person.updated": (1, PersonUpdated),
@@ -125,6 +287,13 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "units.binding.ended": (1, BindingEnded),
     "units.reviewer.added": (1, ReviewerAdded),
     "units.reviewer.removed": (1, ReviewerRemoved),
+    "library.entry.submitted": (1, EntrySubmitted),
+    "library.entry.approved": (1, EntryApproved),
+    "library.entry.rejected": (1, EntryRejected),
+    "library.entry.withdrawn": (1, EntryWithdrawn),
+    "plans.plan.published": (1, PlanPublished),
+    "plans.plan.updated": (1, PlanUpdated),
+    "plans.plan.closed": (1, PlanClosed),
 }
 
 

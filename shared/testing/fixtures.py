@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.topology import SERVICES, Urls, database_name, environment
+from deploy.topology import SERVICES, Urls, environment
 from shared.idnumbers import credit_code_check_char, id_check_digit
 from shared.testing import infra
 from shared.testing.browser import HttpBrowser
@@ -88,6 +88,12 @@ class Stack:
         return browser, account
 
 
+    def relogin(self, browser: HttpBrowser, account: dict, kind: str = "person") -> None:
+        """Log out and in again: the new access token carries what identity learned meanwhile."""
+        browser.post(f"{self.gateway}/auth/logout", data={"csrf_token": browser.csrf(self.gateway)})
+        browser.login(self.gateway, account, kind=kind)
+
+
 def csrf_header(browser: HttpBrowser, gateway: str) -> dict[str, str]:
     return {"x-csrf-token": browser.csrf(gateway)}
 
@@ -110,7 +116,7 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
 
     log_dir = Path(tmp_path_factory.mktemp("stack-logs"))
     procs = Processes(log_dir)
-    databases = {s.name: asyncio.run(infra.recreate_database(pg_server, database_name(s.name, test=True)))
+    databases = {s.name: asyncio.run(infra.recreate_database(pg_server, infra.run_database(s.name)))
                  for s in SERVICES}
     urls = Urls(gateway=f"http://127.0.0.1:{free_port()}", mzt=f"http://localhost:{free_port()}",
                 s3=os.environ.get("ZC_TEST_S3_URL") or f"http://127.0.0.1:{free_port()}",
@@ -135,3 +141,5 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
         if os.environ.get("ZC_TEST_SHOW_LOGS"):
             for p in sorted(log_dir.glob("*.log")):
                 print(f"--- {p.name}\n{p.read_text(errors='replace')[-4000:]}")
+        for service in SERVICES:
+            asyncio.run(infra.drop_database(pg_server, infra.run_database(service.name)))

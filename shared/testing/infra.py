@@ -15,8 +15,13 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 LOCAL_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-LOCAL_AMQP_VHOST = "zc_test"
-LOCAL_AMQP = f"amqp://guest:guest@127.0.0.1:5672/{LOCAL_AMQP_VHOST}"
+# Each test run has databases and a RabbitMQ vhost of its own, so that runs side by side (and a
+# running dev stack) never share tables or queues.
+RUN_ID = os.environ.get("ZC_TEST_RUN_ID") or str(os.getpid())
+
+
+def run_database(name: str) -> str:
+    return f"zct_{RUN_ID}_{name}"
 
 
 def docker_answers() -> bool:
@@ -53,18 +58,20 @@ def rabbitmq_server() -> Iterator[str]:
         with RabbitMqContainer("rabbitmq:3.13-management") as mq:
             p = mq.get_connection_params()
             yield f"amqp://guest:guest@{p.host}:{p.port}/"
+    elif shutil.which("rabbitmqctl") is None:
+        yield "amqp://guest:guest@127.0.0.1:5672/"
     else:
-        _ensure_local_vhost()
-        yield LOCAL_AMQP
+        vhost = f"zc_test_{RUN_ID}"
+        _rabbitmqctl("add_vhost", vhost)
+        _rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        try:
+            yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+        finally:
+            _rabbitmqctl("delete_vhost", vhost)
 
 
-def _ensure_local_vhost() -> None:
-    """Tests use a vhost of their own so that a running dev stack and the tests never share queues."""
-    if shutil.which("rabbitmqctl") is None:
-        return
-    subprocess.run(["rabbitmqctl", "-q", "add_vhost", LOCAL_AMQP_VHOST], capture_output=True, check=False)
-    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", LOCAL_AMQP_VHOST, "guest", ".*", ".*", ".*"],
-                   capture_output=True, check=False)
+def _rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, check=False, timeout=60)
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -77,6 +84,15 @@ def _port_open(host: str, port: int) -> bool:
 
 def database_url(server_url: str, name: str) -> str:
     return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    dsn = make_url(server_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 async def recreate_database(server_url: str, name: str) -> str:

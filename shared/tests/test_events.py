@@ -23,7 +23,7 @@ from shared.events.consumer import Consumer
 from shared.events.deadletters import list_dead_letters, replay_dead_letters
 from shared.events.outbox import to_message
 from shared.migrations import create_event_tables
-from shared.testing.infra import recreate_database
+from shared.testing.infra import drop_database, recreate_database, run_database
 
 
 class ThingHappened(EventData):
@@ -37,7 +37,7 @@ EFFECTS = sa.table("effects", sa.column("event_id"), sa.column("label"))
 
 @pytest.fixture(scope="module")
 async def db(pg_server: str) -> AsyncIterator[Database]:
-    url = await recreate_database(pg_server, "zct_events")
+    url = await recreate_database(pg_server, run_database("events"))
     database = Database(url, pool_size=5, max_overflow=5)
     async with database.engine.begin() as conn:
         def create(sync_conn: sa.Connection) -> None:
@@ -48,6 +48,7 @@ async def db(pg_server: str) -> AsyncIterator[Database]:
         await conn.execute(sa.text("CREATE TABLE effects (event_id uuid, label text)"))
     yield database
     await database.dispose()
+    await drop_database(pg_server, run_database("events"))
 
 
 @pytest.fixture

@@ -2,28 +2,16 @@
 events identity publishes."""
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
 
-import aio_pika
 import httpx
 import pytest
 
-from shared.testing.browser import HttpBrowser
+from shared.testing.events import capture_events
 from shared.testing.processes import ROOT
-
-
-def registered(stack, name: str) -> tuple[HttpBrowser, dict]:
-    b = HttpBrowser()
-    account = stack.new_person(name)
-    b.login(stack.gateway, account)
-    page = b.post(f"{stack.gateway}/register", data={"mobile": "13800000009", "address": "福州市晋安区",
-                                                     "choose_unit": "no", "csrf_token": b.csrf(stack.gateway)})
-    assert page.url.path == "/home"
-    return b, account
 
 
 def cli(stack, *args: str) -> subprocess.CompletedProcess:
@@ -31,15 +19,9 @@ def cli(stack, *args: str) -> subprocess.CompletedProcess:
                           text=True, env={**os.environ, "IDENTITY_DATABASE_URL": stack.identity_db}, timeout=60)
 
 
-def relogin(stack, b: HttpBrowser, account: dict) -> None:
-    """Roles are read when a token is minted; a fresh login picks the new ones up at once."""
-    b.post(f"{stack.gateway}/auth/logout", data={"csrf_token": b.csrf(stack.gateway)})
-    b.login(stack.gateway, account)
-
-
 def test_operator_records_a_ban_that_other_services_can_query(stack):
-    operator, op_account = registered(stack, "运维人员")
-    applicant, ap_account = registered(stack, "被记录者")
+    operator, op_account = stack.person_browser("运维人员")
+    applicant, ap_account = stack.person_browser("被记录者")
     csrf = {"x-csrf-token": operator.csrf(stack.gateway)}
     record = {"id_number": ap_account["id_number"], "reason": "提供虚假学历材料", "ban_from": "2026-01-01",
               "ban_until": "2028-12-31"}
@@ -49,7 +31,7 @@ def test_operator_records_a_ban_that_other_services_can_query(stack):
     assert refused.status_code == 403 and refused.json()["code"] == "role_required"
 
     assert cli(stack, "grant-role", "--id-number", op_account["id_number"], "--role", "operator").returncode == 0
-    relogin(stack, operator, op_account)
+    stack.relogin(operator, op_account)  # roles are read when a token is minted
     csrf = {"x-csrf-token": operator.csrf(stack.gateway)}
     assert "operator" in operator.get(f"{stack.gateway}/api/identity/me").json()["roles"]
 
@@ -89,25 +71,14 @@ def test_cli_refuses_unknown_persons_and_roles(stack):
 
 
 def test_registration_publishes_person_registered_without_the_full_id_number(stack, amqp_url):
-    async def scenario() -> dict:
-        connection = await aio_pika.connect(amqp_url)
-        async with connection:
-            channel = await connection.channel()
-            exchange = await channel.declare_exchange("zc.events", aio_pika.ExchangeType.TOPIC, durable=True)
-            queue = await channel.declare_queue(exclusive=True)
-            await queue.bind(exchange, "identity.person.registered")
-            _, account = await asyncio.to_thread(registered, stack, "事件测试")
-            async with queue.iterator(timeout=15) as messages:
-                async for message in messages:
-                    body = json.loads(message.body)
-                    await message.ack()
-                    if body["data"]["name"] == "事件测试":
-                        return {"body": body, "account": account, "persistent": message.delivery_mode == 2}
-        raise AssertionError("no event")
+    def mine(seen):
+        return [e for e in seen if e.body["data"]["name"] == "事件测试"]
 
-    got = asyncio.run(scenario())
-    body, number = got["body"], got["account"]["id_number"]
-    assert got["persistent"] and body["type"] == "identity.person.registered" and body["producer"] == "identity"
+    (_, account), seen = capture_events(amqp_url, "identity.person.registered",
+                                        lambda: stack.person_browser("事件测试"), until=mine)
+    [event] = mine(seen)
+    body, number = event.body, account["id_number"]
+    assert event.persistent and body["type"] == "identity.person.registered" and body["producer"] == "identity"
     assert body["data"]["id_number_masked"] == number[:4] + "*" * 10 + number[-4:]
     assert number not in json.dumps(body)
 

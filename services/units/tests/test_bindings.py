@@ -135,12 +135,8 @@ def test_a_reviewer_cannot_approve_their_own_request(stack):
                       json={"id_number": reviewer_account["id_number"]})
     assert added.status_code == 201 and added.json()["name"] == "经办人甲"
     # The role arrives through events into identity's tokens: a fresh login carries it.
-    def reviewer_role():
-        reviewer.post(f"{stack.gateway}/auth/logout", data={"csrf_token": reviewer.csrf(stack.gateway)})
-        reviewer.login(stack.gateway, reviewer_account)
-        return "unit_admin" in reviewer.get(f"{stack.gateway}/api/identity/me").json()["roles"]
-
-    assert eventually(reviewer_role)
+    assert eventually(lambda: "unit_admin" in reviewer.get(f"{stack.gateway}/api/identity/me").json()["roles"])
+    stack.relogin(reviewer, reviewer_account)
     own = request_binding(stack, reviewer, account["unit_id"]).json()
     refused = decide(stack, reviewer, own["id"], "approve")
     assert refused.status_code == 403 and refused.json()["code"] == "own_request"

@@ -1,0 +1,130 @@
+"""documents' HTTP API: /api/documents/* (public, through the gateway) and /internal/files/*
+(claims by other services; never routed by the gateway)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
+from fastapi.responses import StreamingResponse
+
+from services.documents import access, claims, cleanup, files, links
+from services.documents.deps import DbSession, Grace, Page, Settings, Store
+from services.documents.kinds import FILE_KINDS
+from services.documents.models import File
+from services.documents.schemas import REF_PATTERN, ClaimIn, ClaimOut, FileChange, FileOut, Kind, LinkOut
+from services.documents.uploads import receive_upload
+from shared.auth import CurrentPerson, CurrentPrincipal, InternalCaller
+from shared.db import utcnow
+from shared.errors import NotFound
+from shared.schemas import Paged
+
+api = APIRouter(prefix="/api/documents", tags=["documents"])
+internal = APIRouter(prefix="/internal/files", tags=["internal"])
+
+Ref = Annotated[str, Path(pattern=REF_PATTERN, max_length=200)]
+Download = Annotated[bool, Query(description="作为附件下载（Content-Disposition: attachment）")]
+
+
+async def _out(db: DbSession, f: File, grace: Grace) -> FileOut:
+    return (await files.outs(db, [f], grace))[0]
+
+
+async def _serve(store: Store, f: File, key: str, content_type: str, *, disposition: str,
+                 cache: str) -> StreamingResponse:
+    chunks = await store.open(key)
+    return StreamingResponse(chunks, media_type=content_type, headers={
+        "Content-Disposition": disposition, "Cache-Control": cache, "X-Content-Type-Options": "nosniff",
+        "ETag": f'"{f.sha256}"'})
+
+
+@api.get("/kinds", summary="附件类型")
+async def kinds(_: CurrentPrincipal) -> list[Kind]:
+    return [Kind(code=code, label=label) for code, label in FILE_KINDS.items()]
+
+
+@api.post("/files", status_code=201, summary="上传附件（multipart：kind、file，可选 kept）",
+          openapi_extra={"requestBody": {"content": {"multipart/form-data": {"schema": {
+              "type": "object", "required": ["kind", "file"], "properties": {
+                  "kind": {"type": "string"}, "file": {"type": "string", "format": "binary"},
+                  "kept": {"type": "boolean"}}}}}}})
+async def upload(request: Request, person: CurrentPerson, db: DbSession, store: Store, settings: Settings,
+                 grace: Grace) -> FileOut:
+    async with receive_upload(request, max_file_bytes=settings.max_upload_bytes) as received:
+        stored = await files.store_upload(db, store, person, received, thumbnail_px=settings.thumbnail_px)
+    return await _out(db, stored, grace)
+
+
+@api.get("/files", summary="本人的附件（新上传的在前）")
+async def list_files(person: CurrentPerson, db: DbSession, page: Page, grace: Grace,
+                     kind: Annotated[str | None, Query(max_length=40)] = None) -> Paged[FileOut]:
+    found, total = await files.list_own(db, person, kind, page)
+    return Paged(items=await files.outs(db, found, grace), total=total, page=page.page, page_size=page.page_size)
+
+
+@api.get("/files/{file_id}", summary="附件信息")
+async def get_file(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, grace: Grace) -> FileOut:
+    return await _out(db, await access.readable(db, principal, file_id), grace)
+
+
+@api.patch("/files/{file_id}", summary="修改附件名称 / 保存到我的附件（本人）")
+async def change_file(file_id: uuid.UUID, data: FileChange, principal: CurrentPrincipal, db: DbSession,
+                      grace: Grace) -> FileOut:
+    f = await access.owned(db, principal, file_id)
+    return await _out(db, await files.change(db, f, data, utcnow()), grace)
+
+
+@api.delete("/files/{file_id}", status_code=204, summary="删除附件（本人；已锁定的不能删除）")
+async def delete_file(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, store: Store,
+                      request: Request, background: BackgroundTasks) -> None:
+    f = await access.owned(db, principal, file_id)
+    await files.delete(db, f, utcnow())
+    # After the response, hence after the commit: the objects go, then the row.
+    background.add_task(cleanup.purge, request.app.state.db.sessionmaker, store, f.id)
+
+
+@api.get("/files/{file_id}/content", summary="附件原件")
+async def content(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, store: Store,
+                  download: Download = False) -> StreamingResponse:
+    f = await access.readable(db, principal, file_id)
+    return await _serve(store, f, f.object_key, f.content_type, cache="private, no-cache",
+                        disposition=files.content_disposition(f, download=download))
+
+
+@api.get("/files/{file_id}/thumbnail", summary="缩略图（图片附件）")
+async def thumbnail(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, store: Store) -> StreamingResponse:
+    f = await access.readable(db, principal, file_id)
+    if f.thumbnail_key is None:
+        raise NotFound("该附件没有缩略图", code="no_thumbnail")
+    return await _serve(store, f, f.thumbnail_key, "image/jpeg", cache="private, max-age=300",
+                        disposition="inline")
+
+
+@api.post("/files/{file_id}/link", summary="短期查看链接（无需登录即可打开，到期失效）")
+async def make_link(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, settings: Settings,
+                    ttl_seconds: Annotated[int | None, Query(ge=1, le=3600)] = None) -> LinkOut:
+    f = await access.readable(db, principal, file_id)
+    ttl = min(ttl_seconds or settings.link_ttl_seconds, settings.link_ttl_seconds)
+    expires_at = utcnow().replace(microsecond=0) + dt.timedelta(seconds=ttl)
+    token = links.make_token(f.id, expires_at, settings.link_secret.get_secret_value())
+    return LinkOut(url=f"/api/documents/links/{token}", expires_at=expires_at)
+
+
+@api.get("/links/{token}", summary="通过短期链接查看附件")
+async def open_link(token: Annotated[str, Path(max_length=200)], db: DbSession, store: Store, settings: Settings,
+                    download: Download = False) -> StreamingResponse:
+    file_id = links.read_token(token, settings.link_secret.get_secret_value(), utcnow())
+    f = await access.live(db, file_id)
+    return await _serve(store, f, f.object_key, f.content_type, cache="private, max-age=60",
+                        disposition=files.content_disposition(f, download=download))
+
+
+@internal.put("/claims/{ref}", summary="登记某记录引用的附件（整体替换）")
+async def put_claim(ref: Ref, data: ClaimIn, _: InternalCaller, db: DbSession) -> ClaimOut:
+    return await claims.replace(db, ref, data, utcnow())
+
+
+@internal.delete("/claims/{ref}", status_code=204, summary="解除某记录对附件的引用")
+async def delete_claim(ref: Ref, _: InternalCaller, db: DbSession) -> None:
+    await claims.release(db, ref, utcnow())

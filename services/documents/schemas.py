@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.errors import register_labels
+
+register_labels({"file": "文件", "kind": "附件类型", "display_name": "附件名称", "kept": "保存到我的附件",
+                 "file_ids": "附件", "owner_id": "申报人", "unit_id": "审核单位", "lock": "锁定", "public": "公开",
+                 "ttl_seconds": "链接有效期", "ref": "引用记录", "download": "下载"})
+
+# What a claim's ref looks like: "<service>:<record>:<id>[:…]", e.g. "library:entry:<uuid>:v2".
+REF_PATTERN = r"^[a-z][a-z_]*:[A-Za-z0-9_.:-]{1,190}$"
+
+
+class Kind(BaseModel):
+    code: str
+    label: str
+
+
+class FileOut(BaseModel):
+    id: uuid.UUID
+    owner_id: uuid.UUID
+    kind: str
+    kind_label: str
+    display_name: str
+    content_type: str
+    size: int
+    sha256: str
+    has_thumbnail: bool
+    created_at: dt.datetime
+    # Referenced by an approved entry or a submitted application: it cannot be deleted.
+    locked: bool
+    # Some record (entry, application, plan…) refers to it.
+    referenced: bool
+    # Kept in the owner's 我的附件 until they delete it.
+    kept: bool
+    # When the clean-up will delete it if nothing refers to it by then; null when it stays.
+    cleanup_at: dt.datetime | None
+
+
+class FileChange(BaseModel):
+    """PATCH: rename (附件名称) and/or keep it in 我的附件."""
+
+    display_name: str | None = Field(None, max_length=1000)  # 1–100 once trimmed: validation.display_name
+    kept: bool | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> FileChange:
+        if self.display_name is None and self.kept is None:
+            raise ValueError("请填写新的附件名称")
+        return self
+
+
+class LinkOut(BaseModel):
+    url: str
+    expires_at: dt.datetime
+
+
+class ClaimIn(BaseModel):
+    owner_id: uuid.UUID
+    file_ids: list[uuid.UUID] = Field(max_length=200)
+    unit_id: uuid.UUID | None = None
+    lock: bool = False
+    public: bool = False
+
+
+class ClaimOut(ClaimIn):
+    ref: str

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+# moto's S3 server accepts any keys; these and the link secret must be replaced in production.
+DEV_DEFAULTS = {"testing", "dev-documents-link-secret"}
+
+
+class DocumentsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCUMENTS_", extra="ignore")
+
+    service_name: str = "documents"
+    port: int = 8106
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_documents"
+
+    # Object storage: MinIO in production, any S3 endpoint (moto's server in dev and tests).
+    s3_endpoint: str = "http://127.0.0.1:9200"
+    s3_access_key: SecretStr = SecretStr("testing")
+    s3_secret_key: SecretStr = SecretStr("testing")
+    s3_bucket: str = "zc-documents"
+    s3_region: str = "us-east-1"
+    # Uploads stop with 413 as soon as the file passes this; the gateway caps whole bodies at 12 MiB.
+    max_upload_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    thumbnail_px: int = Field(320, ge=64, le=1024)
+    # Short-lived links (/api/documents/links/{token}) serve bytes without a login until they expire.
+    link_ttl_seconds: int = Field(300, ge=1, le=3600)
+    link_secret: SecretStr = SecretStr("dev-documents-link-secret")
+    # Files nothing refers to (no claim, not kept in 我的附件) are deleted after this long.
+    orphan_grace_hours: float = Field(24, gt=0)
+    cleanup_interval_seconds: float = Field(3600, gt=0)
+
+    @model_validator(mode="after")
+    def _no_dev_secrets(self) -> DocumentsSettings:
+        if self.environment == "production":
+            for name in ("s3_access_key", "s3_secret_key", "link_secret"):
+                if getattr(self, name).get_secret_value() in DEV_DEFAULTS:
+                    raise ValueError(f"DOCUMENTS_{name.upper()} still has its development default")
+        return self
+
+
+@lru_cache
+def get_settings() -> DocumentsSettings:
+    return DocumentsSettings()

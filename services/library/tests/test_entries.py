@@ -1,0 +1,148 @@
+"""The library over real HTTP through the gateway: entries with validated fields, the review path
+(no binding → refused; the unit approves, the event carries the whole snapshot, once), new
+versions of approved entries, batch review, and who may see what."""
+from __future__ import annotations
+
+import pytest
+
+from shared.testing.browser import HttpBrowser
+from shared.testing.events import capture_events
+from shared.testing.fixtures import csrf_header, eventually
+
+EDUCATION = {"school": "厦门大学", "major": "计算机科学与技术", "education": "硕士研究生", "degree": "硕士",
+             "study_mode": "全日制", "start_date": "2010-09-01", "end_date": "2013-06-30",
+             "certificate_no": "103841201302000123", "organizer": "厦门大学", "study_notes": "成绩优良"}
+
+
+def api(stack, path: str) -> str:
+    return f"{stack.gateway}/api/library{path}"
+
+
+def post(stack, browser: HttpBrowser, path: str, body: dict | None = None):
+    return browser.post(api(stack, path), json=body, headers=csrf_header(browser, stack.gateway))
+
+
+def bound_person(stack, unit: HttpBrowser, unit_account: dict, name: str = "业绩测试") -> HttpBrowser:
+    """A registered person whose binding to the unit has been approved (and whose token says so)."""
+    person, account = stack.person_browser(name)
+    headers = csrf_header(person, stack.gateway)
+    binding = person.post(f"{stack.gateway}/api/units/bindings", headers=headers,
+                          json={"unit_id": unit_account["unit_id"], "note": "申请绑定本单位"}).json()
+    unit.post(f"{stack.gateway}/api/units/bindings/{binding['id']}/approve", headers=csrf_header(unit, stack.gateway))
+
+    # identity learns the binding from units' event; a token minted after that names the unit.
+    assert eventually(lambda: person.get(f"{stack.gateway}/api/identity/me").json().get("unit_id")
+                      == unit_account["unit_id"])
+    stack.relogin(person, account)
+    return person
+
+
+@pytest.fixture(scope="module")
+def unit_with_staff(stack):
+    unit, unit_account = stack.unit_browser("福建省业绩测试研究院")
+
+    # The account's token lists its unit once identity heard of the registration.
+    assert eventually(lambda: unit.get(f"{stack.gateway}/api/identity/me").json().get("unit_id")
+                      == unit_account["unit_id"])
+    stack.relogin(unit, unit_account, kind="unit")
+    return unit, unit_account
+
+
+def test_fields_are_validated_by_type_and_name_the_field(stack):
+    person, _ = stack.person_browser()
+    bad = post(stack, person, "/entries", {"type": "education", "fields": {**EDUCATION, "study_mode": "函授",
+                                                                         "end_date": "2009-01-01"}})
+    assert bad.status_code == 422
+    labels = {e["label"] for e in bad.json()["errors"]}
+    assert "学习形式" in labels and "全日制、非全日制" in bad.json()["detail"]
+    missing = post(stack, person, "/entries", {"type": "annual_assessment", "fields": {"year": 2025}})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["label"] == "考核结果"
+    unknown = post(stack, person, "/entries", {"type": "telepathy", "fields": {}})
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_entry_type"
+    order = post(stack, person, "/entries", {"type": "education", "fields": {**EDUCATION, "end_date": "2009-01-01"}})
+    assert order.status_code == 422 and "不能早于" in order.json()["detail"]
+    assert person.get(api(stack, "/entries")).json()["total"] == 0  # nothing saved
+
+
+def test_without_an_approved_binding_entries_can_be_kept_but_not_submitted(stack):
+    person, _ = stack.person_browser()
+    entry = post(stack, person, "/entries", {"type": "education", "fields": EDUCATION})
+    assert entry.status_code == 201 and entry.json()["status"] == "draft"
+    refused = post(stack, person, f"/entries/{entry.json()['id']}/submit")
+    assert refused.status_code == 409 and "绑定工作单位" in refused.json()["detail"]
+    assert person.get(api(stack, f"/entries/{entry.json()['id']}")).json()["status"] == "draft"
+
+
+def test_review_path_publishes_one_complete_snapshot_and_edits_make_new_versions(stack, amqp_url, unit_with_staff):
+    unit, unit_account = unit_with_staff
+    person = bound_person(stack, unit, unit_account, "快照测试")
+
+    def run_scenario() -> dict:
+        entry = post(stack, person, "/entries", {"type": "education", "fields": EDUCATION}).json()
+        submitted = post(stack, person, f"/entries/{entry['id']}/submit").json()
+        assert submitted["status"] == "submitted" and submitted["unit_id"] == unit_account["unit_id"]
+        queue = unit.get(api(stack, "/review-queue"), params={"unit_id": unit_account["unit_id"]}).json()
+        assert entry["id"] in [e["id"] for e in queue["items"]]
+        approved = post(stack, unit, f"/entries/{entry['id']}/approve")
+        assert approved.status_code == 200 and approved.json()["status"] == "approved"
+        assert post(stack, unit, f"/entries/{entry['id']}/approve").status_code == 409  # once
+        return entry
+
+    entry, seen = capture_events(amqp_url, "library.entry.approved", run_scenario, timeout=3)
+    bodies = [e.body for e in seen if e.body["subject"] == entry["id"]]
+    assert len(bodies) == 1
+    snapshot = bodies[0]["data"]["snapshot"]
+    assert snapshot["fields"] == {**EDUCATION, "study_notes": "成绩优良"} and snapshot["version"] == 1
+    assert snapshot["type"] == "education" and snapshot["unit_id"] == unit_account["unit_id"]
+    assert snapshot["approved_by"].endswith("（法人）")
+
+    entry_id = entry["id"]
+    edited = person.request("PUT", api(stack, f"/entries/{entry_id}"), headers=csrf_header(person, stack.gateway),
+                            json={"fields": {**EDUCATION, "study_notes": "获校级优秀毕业生"}}).json()
+    assert edited["status"] == "draft" and edited["version"] == 2
+    assert edited["approved"]["version"] == 1 and edited["approved"]["fields"]["study_notes"] == "成绩优良"
+    assert post(stack, person, f"/entries/{entry_id}/submit").json()["status"] == "submitted"
+    withdrawn = post(stack, person, f"/entries/{entry_id}/withdraw").json()
+    assert withdrawn["status"] == "draft" and withdrawn["approved"]["version"] == 1  # still importable
+    deleted = person.request("DELETE", api(stack, f"/entries/{entry_id}"), headers=csrf_header(person, stack.gateway))
+    assert deleted.status_code == 409  # an entry that was approved once is kept
+
+
+def test_return_with_reason_and_batch_review(stack, unit_with_staff):
+    unit, unit_account = unit_with_staff
+    person = bound_person(stack, unit, unit_account, "批量测试")
+    ids = []
+    for year, result in ((2022, "合格"), (2023, "优秀"), (2024, "合格")):
+        e = post(stack, person, "/entries", {"type": "annual_assessment", "fields": {"year": year, "result": result}})
+        post(stack, person, f"/entries/{e.json()['id']}/submit")
+        ids.append(e.json()["id"])
+    assert post(stack, unit, f"/entries/{ids[0]}/return", {"reason": "x"}).status_code == 422
+    returned = post(stack, unit, f"/entries/{ids[0]}/return", {"reason": "请上传考核登记表扫描件"}).json()
+    assert returned["status"] == "returned" and returned["return_reason"] == "请上传考核登记表扫描件"
+    result = post(stack, unit, "/review/batch", {"entry_ids": ids, "action": "approve"}).json()
+    assert sorted(result["done"]) == sorted(ids[1:]) and list(result["failed"]) == [ids[0]]
+    assert "已退回" in result["failed"][ids[0]]
+    stats = {s["type"]: s for s in person.get(api(stack, "/stats")).json()}
+    assert stats["annual_assessment"]["counts"] == {"approved": 2, "returned": 1}
+    assert stats["annual_assessment"]["total"] == 3 and stats["paper"]["total"] == 0
+
+
+def test_others_cannot_see_or_decide_entries(stack, unit_with_staff):
+    unit, unit_account = unit_with_staff
+    person = bound_person(stack, unit, unit_account, "隐私测试")
+    entry = post(stack, person, "/entries", {"type": "education", "fields": EDUCATION}).json()
+    stranger, _ = stack.person_browser("旁人")
+    other_unit, _ = stack.unit_browser("福建省业绩测试无关单位")
+    # A draft is the owner's alone, even for their own unit.
+    assert unit.get(api(stack, f"/entries/{entry['id']}")).status_code == 404
+    post(stack, person, f"/entries/{entry['id']}/submit")
+    assert unit.get(api(stack, f"/entries/{entry['id']}")).status_code == 200
+    for outsider in (stranger, other_unit):
+        assert outsider.get(api(stack, f"/entries/{entry['id']}")).status_code == 404
+        assert post(stack, outsider, f"/entries/{entry['id']}/approve").status_code == 404
+        assert outsider.get(api(stack, "/review-queue"), params={"unit_id": unit_account["unit_id"]}).status_code == 403
+    assert stranger.request("PUT", api(stack, f"/entries/{entry['id']}"), headers=csrf_header(stranger, stack.gateway),
+                            json={"fields": EDUCATION}).status_code == 404
+    assert person.get(api(stack, f"/entries/{entry['id']}")).json()["status"] == "submitted"  # untouched
+    # The owner cannot approve their own entry even through the API.
+    assert post(stack, person, f"/entries/{entry['id']}/approve").status_code == 404
