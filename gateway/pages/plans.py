@@ -292,8 +292,8 @@ async def upload_attachment(request: Request, who: PlanAdminPage, plan_id: str) 
 
 
 async def _attach(who: Visitor, plan: dict, upload: Any, name: str) -> tuple[str | None, dict]:
-    # documents decides the file's type by its content and keeps it; “其他” is its kind.
-    stored = await _api(who, "POST", "/api/documents/files", service="documents", data={"kind": "other"},
+    # documents decides the file's type by its content and keeps it, as a 评审计划附件.
+    stored = await _api(who, "POST", "/api/documents/files", service="documents", data={"kind": "plan_attachment"},
                         files={"file": (upload.filename, await upload.read(), upload.content_type)})
     if stored.status_code != 201:
         return _detail(stored) or "文件上传失败，请稍后再试。", plan

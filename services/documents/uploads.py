@@ -45,6 +45,11 @@ def megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB"
 
 
+def too_large(limit: int) -> TooLarge:
+    message = f"超过大小上限（{megabytes(limit)}），请压缩或分开后上传"
+    return TooLarge(f"文件：{message}", errors=[{"field": "file", "label": "文件", "message": message}])
+
+
 @dataclass
 class ReceivedUpload:
     fields: dict[str, str] = field(default_factory=dict)
@@ -111,7 +116,7 @@ class _Reader:
             chunk = data[start:end]
             self.upload.size += len(chunk)
             if self.upload.size > self.limit:
-                raise TooLarge(f"文件：超过大小上限（{megabytes(self.limit)}），请压缩或分开后上传")
+                raise too_large(self.limit)
             if len(self.upload.head) < 64:
                 self.upload.head += chunk[:64 - len(self.upload.head)]
             self.hash.update(chunk)
@@ -140,7 +145,7 @@ async def receive_upload(request: Request, *, max_file_bytes: int) -> AsyncItera
     body_limit = max_file_bytes + OVERHEAD
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > body_limit:
-        raise TooLarge(f"文件：超过大小上限（{megabytes(max_file_bytes)}），请压缩或分开后上传")
+        raise too_large(max_file_bytes)
     with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as spool:
         reader = _Reader(spool, max_file_bytes)
         parser = MultipartParser(boundary, {name: getattr(reader, name) for name in CALLBACKS})
@@ -149,7 +154,7 @@ async def receive_upload(request: Request, *, max_file_bytes: int) -> AsyncItera
             async for chunk in request.stream():
                 received += len(chunk)
                 if received > body_limit:
-                    raise TooLarge(f"上传内容超过上限（{megabytes(body_limit)}）")
+                    raise too_large(max_file_bytes)  # more than one file of the limit and a form around it
                 parser.write(chunk)
             parser.finalize()
         except MultipartParseError as exc:

@@ -124,6 +124,7 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
                 amqp=amqp_url)
     internal_key = secrets.token_urlsafe(24)
     env = {**environment(urls, internal_key=internal_key, environment="test"), "ZC_LOG_JSON": "true",
+           "DOCUMENTS_S3_BUCKET": f"zct-{infra.RUN_ID}-documents",  # its own bucket even on a shared S3
            "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second")}
     try:
         if not os.environ.get("ZC_TEST_S3_URL"):  # a real S3-protocol server (moto's), as in the dev stack

@@ -11,8 +11,9 @@ from minio import Minio
 from services.documents.tests import samples
 from shared.testing.browser import HttpBrowser
 from shared.testing.fixtures import csrf_header
+from shared.testing.infra import RUN_ID
 
-BUCKET = "zc-documents"
+BUCKET = f"zct-{RUN_ID}-documents"  # the stack gives each test run its own bucket
 
 
 class Documents:

@@ -56,7 +56,7 @@ def test_size_limit_is_exact_and_enforced_while_streaming(docs, person):
     before_objects = docs.objects()
     over = docs.upload(person, samples.pdf_of_size(LIMIT + 1), "big.pdf", content_type="application/pdf")
     assert over.status_code == 413, over.text
-    assert "文件" in over.json()["detail"] and "10 MB" in over.json()["detail"]
+    assert over.json()["errors"][0]["label"] == "文件" and "10 MB" in over.json()["detail"]
     assert docs.objects() == before_objects
 
     exact = docs.stored(person, samples.pdf_of_size(LIMIT), "刚好十兆.pdf", kind="other")
