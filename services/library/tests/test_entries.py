@@ -146,3 +146,36 @@ def test_others_cannot_see_or_decide_entries(stack, unit_with_staff):
     assert person.get(api(stack, f"/entries/{entry['id']}")).json()["status"] == "submitted"  # untouched
     # The owner cannot approve their own entry even through the API.
     assert post(stack, person, f"/entries/{entry['id']}/approve").status_code == 404
+
+
+def test_attachments_are_the_owners_readable_by_the_unit_and_locked_once_approved(stack, unit_with_staff):
+    from services.documents.tests import samples
+
+    unit, unit_account = unit_with_staff
+    person = bound_person(stack, unit, unit_account, "附件测试")
+    stranger, _ = stack.person_browser("他人")
+    theirs = stranger.post(f"{stack.gateway}/api/documents/files", headers=csrf_header(stranger, stack.gateway),
+                           data={"kind": "entry_attachment"}, files={"file": ("他人.jpg", samples.jpeg(), "image/jpeg")})
+    jpeg = samples.jpeg()
+    scan = person.post(f"{stack.gateway}/api/documents/files", headers=csrf_header(person, stack.gateway),
+                       data={"kind": "entry_attachment"}, files={"file": ("证书.jpg", jpeg, "image/jpeg")})
+    assert theirs.status_code == scan.status_code == 201
+
+    # Someone else's file cannot be attached; nothing is saved.
+    refused = post(stack, person, "/entries", {"type": "education", "fields": EDUCATION,
+                                               "attachment_ids": [theirs.json()["id"]]})
+    assert refused.status_code == 422 and "附件" in refused.json()["detail"]
+    assert person.get(api(stack, "/entries")).json()["total"] == 0
+
+    entry = post(stack, person, "/entries", {"type": "education", "fields": EDUCATION,
+                                             "attachment_ids": [scan.json()["id"]]}).json()
+    content = f"{stack.gateway}/api/documents/files/{scan.json()['id']}/content"
+    assert unit.get(content).status_code == 404  # a draft's files are the owner's alone
+    post(stack, person, f"/entries/{entry['id']}/submit")
+    read = unit.get(content)  # submitted: the reviewing unit may read it
+    assert read.status_code == 200 and read.content == jpeg
+    assert stranger.get(content).status_code == 404
+    post(stack, unit, f"/entries/{entry['id']}/approve")
+    delete = person.request("DELETE", f"{stack.gateway}/api/documents/files/{scan.json()['id']}",
+                            headers=csrf_header(person, stack.gateway))
+    assert delete.status_code == 409  # the approved entry refers to it

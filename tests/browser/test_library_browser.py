@@ -1,0 +1,66 @@
+"""A person adds a 学历教育 entry with a scan of the certificate and submits it; the unit approves
+it in 业绩审核; the person sees 已通过. Two real browsers, one for each side."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from services.documents.tests import samples
+from shared.testing.fixtures import csrf_header, eventually
+
+pytestmark = pytest.mark.browser
+
+
+def test_entry_with_certificate_scan_is_submitted_approved_and_shown_as_passed(stack, chromium: Browser, tmp_path):
+    unit, unit_account = stack.unit_browser("福建省浏览器业绩测试中心")
+    person, account = stack.person_browser("周学历")
+    binding = person.post(f"{stack.gateway}/api/units/bindings", headers=csrf_header(person, stack.gateway),
+                          json={"unit_id": unit_account["unit_id"], "note": "申请绑定"}).json()
+    unit.post(f"{stack.gateway}/api/units/bindings/{binding['id']}/approve", headers=csrf_header(unit, stack.gateway))
+    assert eventually(lambda: person.get(f"{stack.gateway}/api/identity/me").json().get("unit_id"))
+    assert eventually(lambda: unit.get(f"{stack.gateway}/api/identity/me").json().get("unit_id"))
+    scan = tmp_path / "学位证书.jpg"
+    scan.write_bytes(samples.jpeg())
+
+    applicant = chromium.new_context(locale="zh-CN").new_page()
+    reviewer = chromium.new_context(locale="zh-CN").new_page()
+    for page, who, kind in ((applicant, account, "person"), (reviewer, unit_account, "unit")):
+        page.set_default_timeout(15_000)
+        page.goto(f"{stack.gateway}/auth/login/{kind}")
+        page.fill("input[name=username]", who["username"])
+        page.fill("input[name=password]", who["password"])
+        page.get_by_role("button", name="登录").click()
+
+    applicant.get_by_role("link", name="个人业绩库").click()
+    applicant.get_by_role("link", name="学历教育").click()
+    applicant.locator("#add-entry").click()
+    for field, value in (("school", "福州大学"), ("major", "土木工程"), ("start_date", "2004-09-01"),
+                         ("end_date", "2008-06-30"), ("certificate_no", "103861200805009999")):
+        applicant.fill(f"#f_{field}", value)
+    applicant.select_option("#f_education", "大学本科")
+    applicant.select_option("#f_study_mode", "全日制")
+    applicant.locator(".file-picker input[type=file]").set_input_files(str(scan))
+    expect(applicant.locator(".picked-files")).to_contain_text("学位证书")
+    applicant.locator("#save-entry").click()
+    row = applicant.locator("#entries tr", has_text="福州大学")
+    expect(row).to_contain_text("草稿")
+    expect(row.locator("td").nth(2)).to_have_text("1")  # one attachment
+    row.get_by_role("button", name="提交审核").click()
+    expect(applicant.locator("#entries tr", has_text="福州大学")).to_contain_text("待单位审核")
+
+    reviewer.goto(f"{stack.gateway}/unit/entries")
+    item = reviewer.locator("tr", has_text="周学历")
+    expect(item).to_contain_text("福州大学")
+    thumb = item.locator(".thumbs img")
+    expect(thumb).to_have_count(1)  # the scan is previewed for the reviewer: documents lets the unit read it
+    thumb.evaluate("img => img.complete || new Promise(done => img.addEventListener('load', done))")
+    assert thumb.evaluate("img => img.naturalWidth") > 0
+    item.get_by_role("button", name="通过").click()
+    expect(reviewer.get_by_text("已审核通过")).to_be_visible()
+    expect(reviewer.get_by_text("暂无待审核的业绩")).to_be_visible()
+
+    applicant.reload()
+    expect(applicant.locator("#entries tr", has_text="福州大学")).to_contain_text("已通过")
+    expect(applicant).to_have_url(re.compile(r"/library"))
