@@ -31,7 +31,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=32)
         async with httpx.AsyncClient(timeout=settings.upstream_timeout_seconds, limits=limits,
                                      follow_redirects=False) as http, \
                 internal_client(identity_url, settings.platform) as identity:

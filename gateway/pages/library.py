@@ -8,12 +8,20 @@ from fastapi.responses import Response
 
 from gateway.pages.common import PersonPage, UnitDesk, Visitor, back_to, error_page, problem_fields, render
 from gateway.pages.units import desk_page, unit_of
+from shared.entry_types import ENTRY_TYPES
 
 router = APIRouter(include_in_schema=False)
 
 
+# The entry types are the platform's own data (shared/entry_types.py): read them here rather
+# than asking library on every page.
+TYPES = [{"code": t.code, "name": t.name, "series": t.series,
+          "fields": [{"code": f.code, "label": f.label, "type": f.type, "required": f.required,
+                      "choices": list(f.choices)} for f in t.fields]} for t in ENTRY_TYPES.values()]
+
+
 async def _types(who: Visitor) -> list[dict]:
-    return (await who.call("GET", "library", "/api/library/entry-types")).json()
+    return TYPES
 
 
 def _posted_fields(form, kind: dict) -> dict:

@@ -4,6 +4,7 @@ their review standards. Everything goes through the plans API as the visitor."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -109,16 +110,26 @@ def _uuid(raw: str) -> str | None:
         return None
 
 
+_LATEST: dict[int, tuple[float, list[dict]]] = {}
+LATEST_TTL_SECONDS = 30
+
+
 async def latest_open_plans(who: Visitor, limit: int = 5) -> list[dict]:
-    """最新计划 of 个人首页 and 首页: the newest plans open for applications today."""
+    """最新计划 of 个人首页 and 首页: the newest plans open for applications today. The same for
+    everyone, so kept for half a minute: on deadline day every home page would ask otherwise."""
+    cached = _LATEST.get(limit)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
     try:
         response = await _api(who, "GET", "/api/plans/plans", params={"open": "true", "page_size": limit})
     except Unavailable:
         return []  # a home page must not fail because plans is down
     if response.status_code != 200:
         return []
-    return [{"title": p["name"], "subtitle": f"申报时间 {p['start_date']} 至 {p['end_date']}", "url": f"/plans/{p['id']}"}
-            for p in response.json()["items"]]
+    plans = [{"title": p["name"], "subtitle": f"申报时间 {p['start_date']} 至 {p['end_date']}", "url": f"/plans/{p['id']}"}
+             for p in response.json()["items"]]
+    _LATEST[limit] = (time.monotonic() + LATEST_TTL_SECONDS, plans)
+    return plans
 
 
 # --- applicants ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import httpx
 
+from gateway.pages import plans as plans_pages
 from gateway.pages.common import Visitor
 from gateway.pages.plans import latest_open_plans
 from services.plans.tests.factories import plan
@@ -214,8 +215,11 @@ def test_latest_open_plans_for_the_home_pages(stack, cast):
             state = SimpleNamespace(http=http, settings=SimpleNamespace(services=services))
             return await latest_open_plans(Visitor(SimpleNamespace(app=SimpleNamespace(state=state)), None, None), 3)
 
+    plans_pages._LATEST.clear()
     items = asyncio.run(latest({"plans": stack.urls.services["plans"]}))
     assert len(items) <= 3 and items[0] == {
         "title": newest["name"], "subtitle": f"申报时间 {newest['start_date']} 至 {newest['end_date']}",
         "url": f"/plans/{newest['id']}"}
+    assert asyncio.run(latest({})) == items  # kept for half a minute: plans is not asked again
+    plans_pages._LATEST.clear()
     assert asyncio.run(latest({})) == []  # a home page does not fail when plans is away
