@@ -47,7 +47,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_exception_handler(RedirectTo, lambda request, exc: RedirectResponse(exc.location, status_code=303))
     # Outermost first: request id, then rate limit, then CSRF.
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
-    app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit)
+    app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit,
+                       address_limits=settings.rate_limit_per_address)
     app.add_middleware(RequestIdMiddleware)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

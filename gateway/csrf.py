@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.tokens import SESSION_COOKIE
@@ -37,7 +37,9 @@ class CsrfMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        cookies = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
+        # The same parser as Starlette's request.cookies, which the proxy reads the session from: a
+        # stricter one could miss the session in a mangled header and wave a forged write through.
+        cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
         if SESSION_COOKIE not in cookies or b"authorization" in headers:
             await self.app(scope, receive, send)  # not cookie-authenticated: nothing to forge
             return
@@ -45,7 +47,7 @@ class CsrfMiddleware:
         if origin and origin != "null" and origin != self.origin:
             await self._refuse(scope, receive, send)
             return
-        expected = cookies[CSRF_COOKIE].value if CSRF_COOKIE in cookies else ""
+        expected = cookies.get(CSRF_COOKIE, "")
         given = headers.get(CSRF_HEADER, b"").decode("latin-1")
         if expected and given and hmac.compare_digest(given, expected):
             await self.app(scope, receive, send)

@@ -1,17 +1,19 @@
 """Per-client rate limits (the `limits` library, moving window, in memory per gateway process).
 
-A client is its session when it has one, else its address. Over the limit: 429 with
-Retry-After and a Chinese explanation."""
+A client is its session when it has one, else its address; every address also has a larger
+limit of its own, so that inventing session cookies does not escape limiting (the larger limit
+leaves room for a whole hospital behind one address). Over a limit: 429 with Retry-After and a
+Chinese explanation."""
 from __future__ import annotations
 
 import hashlib
 import math
 import time
-from http.cookies import SimpleCookie
 
 from limits import parse_many
 from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.tokens import SESSION_COOKIE
@@ -21,17 +23,21 @@ EXEMPT_PREFIXES = ("/static/", "/healthz", "/readyz")
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limits: str) -> None:
+    def __init__(self, app: ASGIApp, limits: str, address_limits: str) -> None:
         self.app = app
         self.items = parse_many(limits)
+        self.address_items = parse_many(address_limits)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        key = _client_key(scope)
-        for item in self.items:
+        client = scope.get("client")
+        address = "a:" + (client[0] if client else "unknown")
+        checks = [(item, _client_key(scope, address)) for item in self.items]
+        checks += [(item, "all" + address) for item in self.address_items]
+        for item, key in checks:
             if not await self.limiter.hit(item, key):
                 stats = await self.limiter.get_window_stats(item, key)
                 retry = max(1, math.ceil(stats.reset_time - time.time()))
@@ -42,10 +48,6 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-def _client_key(scope: Scope) -> str:
-    cookie = dict(scope["headers"]).get(b"cookie", b"").decode("latin-1")
-    jar = SimpleCookie(cookie)
-    if SESSION_COOKIE in jar:
-        return "s:" + hashlib.sha256(jar[SESSION_COOKIE].value.encode()).hexdigest()[:32]
-    client = scope.get("client")
-    return "a:" + (client[0] if client else "unknown")
+def _client_key(scope: Scope, address: str) -> str:
+    session = cookie_parser(dict(scope["headers"]).get(b"cookie", b"").decode("latin-1")).get(SESSION_COOKIE)
+    return "s:" + hashlib.sha256(session.encode()).hexdigest()[:32] if session else address

@@ -31,6 +31,8 @@ class GatewaySettings(BaseSettings):
     max_body_bytes: int = 12 * 1024 * 1024
     # Per client (session, else address), in the `limits` notation; several separated by ';'.
     rate_limit: str = "20/second;600/minute"
+    # Per address, whatever the sessions: generous, since a whole unit may share one address.
+    rate_limit_per_address: str = "300/second;6000/minute"
     cookie_secure: bool = True
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 

@@ -49,6 +49,12 @@ def test_cookie_writes_need_the_csrf_token_but_bearer_calls_do_not(stack):
         assert b.get(f"{stack.gateway}/api/identity/me").json()["kind"] == "pending"  # nothing happened
     finally:
         b.close()
+    # A mangled cookie header (a cookie planted by a sibling site, say) still carries the session
+    # as the proxy reads it, so it must not slip past the check either.
+    session = b.cookies(stack.gateway)["zc_session"]
+    mangled = httpx.post(f"{stack.gateway}/api/identity/registration", json={"mobile": "13800000003", "address": "福州"},
+                         headers={"cookie": f'zc_x=a"b; zc_session={session}'})
+    assert mangled.status_code == 403 and mangled.json()["code"] == "csrf_failed"
     bearer = httpx.post(f"{stack.gateway}/api/identity/registration", json={},
                         headers={"authorization": "Bearer not-a-token"})
     assert bearer.status_code == 401  # reached identity, which refused the token itself
@@ -67,17 +73,34 @@ def test_readiness(stack):
     assert ready == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
 
 
-@pytest.fixture(scope="module")
-def strict_gateway(stack, tmp_path_factory):
-    procs = Processes(tmp_path_factory.mktemp("strict"))
+def _gateway_with_limits(stack, log_dir, per_client: str, per_address: str):
+    procs = Processes(log_dir)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     procs.start("gateway-strict", "gateway", url, {
         "ZC_ENVIRONMENT": "test", "ZC_INTERNAL_KEY": stack.internal_key, "GATEWAY_PORT": str(port),
         "GATEWAY_PUBLIC_URL": url, "GATEWAY_SERVICES": f'{{"identity": "{stack.identity}"}}',
-        "GATEWAY_RATE_LIMIT": "5/minute"})
+        "GATEWAY_RATE_LIMIT": per_client, "GATEWAY_RATE_LIMIT_PER_ADDRESS": per_address})
+    return procs, url
+
+
+@pytest.fixture(scope="module")
+def strict_gateway(stack, tmp_path_factory):
+    procs, url = _gateway_with_limits(stack, tmp_path_factory.mktemp("strict"), "5/minute", "1000/minute")
     yield url
     procs.stop_all()
+
+
+def test_invented_session_cookies_do_not_escape_the_address_limit(stack, tmp_path):
+    import secrets
+
+    procs, url = _gateway_with_limits(stack, tmp_path, "5/minute", "8/minute")
+    try:
+        statuses = [httpx.get(f"{url}/login", cookies={"zc_session": secrets.token_urlsafe(16)}).status_code
+                    for _ in range(9)]
+        assert statuses[:8] == [200] * 8 and statuses[8] == 429  # each fake session was fresh; the address is not
+    finally:
+        procs.stop_all()
 
 
 def test_rate_limit_answers_429_in_chinese_with_retry_after(strict_gateway):
