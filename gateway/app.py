@@ -1,6 +1,7 @@
 """The gateway's app factory."""
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gateway.csrf import CsrfMiddleware
 from gateway.pages import ROUTERS
-from gateway.pages.common import RedirectTo
+from gateway.pages.common import RedirectTo, Visitor, error_page
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.settings import GatewaySettings, get_settings
@@ -22,6 +23,8 @@ from shared.auth import TokenVerifier, http_jwks_loader
 from shared.errors import install_error_handlers, problem
 from shared.http import internal_client
 from shared.logging import configure_logging
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -45,6 +48,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_exception_handler(RedirectTo, lambda request, exc: RedirectResponse(exc.location, status_code=303))
+
+    @app.exception_handler(httpx.TransportError)
+    async def service_down(request: Request, exc: httpx.TransportError) -> Response:
+        # A page whose service is down or slow: say so in the page, not in a stack trace.
+        log.warning("a page's service did not answer: %s %s: %r", request.method, request.url.path, exc)
+        return error_page(request, Visitor(request, None, None), 503, "服务暂时不可用",
+                          "相关服务暂时不可用，请稍后再试；您已填写的内容尚未提交。")
     # Outermost first: request id, then rate limit, then CSRF.
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
     app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit,

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 import aio_pika
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import TokenVerifier, http_jwks_loader
@@ -67,13 +67,23 @@ class RequestIdMiddleware:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if response_started:
                 raise
-            await problem(500, "internal_error", "系统错误",
-                          "系统繁忙，请稍后再试；如持续出现请联系管理员并提供请求编号")(scope, receive, send_with_id)
+            detail = "系统繁忙，请稍后再试；如持续出现请联系管理员并提供请求编号"
+            if b"text/html" in headers.get(b"accept", b""):  # a person's browser, not an API client
+                response: Response = HTMLResponse(_ERROR_PAGE.format(detail=detail, rid=rid), status_code=500)
+            else:
+                response = problem(500, "internal_error", "系统错误", detail)
+            await response(scope, receive, send_with_id)
         finally:
             if scope["path"] not in ("/healthz", "/readyz"):
                 access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status,
                                 (time.perf_counter() - started) * 1000)
             request_id_var.reset(token)
+
+
+_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>系统繁忙</title>
+<body style="font-family:sans-serif;max-width:40em;margin:4em auto;color:#1f2933">
+<h1 style="color:#123b6b">系统繁忙</h1><p>{detail}</p><p style="color:#7b8794">请求编号：{rid}</p>
+<p><a href="/">返回首页</a></p></body></html>"""
 
 
 def create_service_app(

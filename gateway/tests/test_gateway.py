@@ -1,6 +1,8 @@
 """The gateway over real HTTP: routing, size caps, rate limits, request ids, CSRF."""
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -73,15 +75,31 @@ def test_readiness(stack):
     assert ready == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
 
 
-def _gateway_with_limits(stack, log_dir, per_client: str, per_address: str):
+def _gateway_with_limits(stack, log_dir, per_client: str, per_address: str, services: dict | None = None):
+    """A second gateway in front of the same identity, with settings of the test's own."""
     procs = Processes(log_dir)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     procs.start("gateway-strict", "gateway", url, {
         "ZC_ENVIRONMENT": "test", "ZC_INTERNAL_KEY": stack.internal_key, "GATEWAY_PORT": str(port),
-        "GATEWAY_PUBLIC_URL": url, "GATEWAY_SERVICES": f'{{"identity": "{stack.identity}"}}',
+        "GATEWAY_PUBLIC_URL": url, "GATEWAY_SERVICES": json.dumps(services or {"identity": stack.identity}),
         "GATEWAY_RATE_LIMIT": per_client, "GATEWAY_RATE_LIMIT_PER_ADDRESS": per_address})
     return procs, url
+
+
+def test_a_page_whose_service_is_down_says_so_in_the_page(stack, tmp_path):
+    browser, _ = stack.person_browser()  # cookies are per host, so the second gateway sees them too
+    services = {"identity": stack.identity, "units": f"http://127.0.0.1:{free_port()}"}  # nobody listens
+    procs, url = _gateway_with_limits(stack, tmp_path, "100/second", "100/second", services)
+    try:
+        page = browser.get(f"{url}/me/unit", headers={"accept": "text/html"})
+        assert page.status_code == 503 and "服务暂时不可用" in page.text
+        assert page.headers["content-type"].startswith("text/html")
+        api = browser.get(f"{url}/api/units/bindings/mine")
+        assert api.status_code == 503 and api.json()["code"] == "service_unavailable"
+    finally:
+        procs.stop_all()
+        browser.close()
 
 
 @pytest.fixture(scope="module")
