@@ -168,8 +168,10 @@ def start_workers(db: Database, settings: ServiceSettings,
 
 
 async def run_workers_forever(db: Database, settings: ServiceSettings,
-                              consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None) -> None:
-    """Entry of ``python -m services.<name>.worker``: the relay and consumers without the API."""
+                              consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None,
+                              extra: Callable[[asyncio.Event], list[Awaitable[None]]] | None = None) -> None:
+    """Entry of ``python -m services.<name>.worker``: the relay and consumers (and a service's own
+    ``extra`` background loops) without the API, until SIGTERM or SIGINT."""
     import signal
 
     configure_logging(f"{settings.service_name}-worker", settings.platform.log_level, settings.platform.log_json)
@@ -177,5 +179,5 @@ async def run_workers_forever(db: Database, settings: ServiceSettings,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await asyncio.gather(*start_workers(db, settings, consumers, stop))
+    await asyncio.gather(*start_workers(db, settings, consumers, stop), *(extra(stop) if extra else []))
     await db.dispose()
