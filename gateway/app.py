@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from gateway.bodycap import BodyCapMiddleware
 from gateway.csrf import CsrfMiddleware
 from gateway.pages import ROUTERS
 from gateway.pages.common import RedirectTo, Visitor, error_page
@@ -55,7 +56,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         log.warning("a page's service did not answer: %s %s: %r", request.method, request.url.path, exc)
         return error_page(request, Visitor(request, None, None), 503, "服务暂时不可用",
                           "相关服务暂时不可用，请稍后再试；您已填写的内容尚未提交。")
-    # Outermost first: request id, then rate limit, then CSRF.
+    # Outermost first: request id, rate limit, CSRF, then the body cap.
+    app.add_middleware(BodyCapMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
     app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit,
                        address_limits=settings.rate_limit_per_address)

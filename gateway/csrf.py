@@ -1,7 +1,7 @@
 """CSRF for cookie-authenticated writes: a double-submit token.
 
 Every page carries the token of the ``zc_csrf`` cookie; a write that comes with the session
-cookie (and no bearer token) must return it in the ``X-CSRF-Token`` header (htmx, fetch) or in
+cookie (whatever else it carries: a browser may add cached credentials by itself) must return it in the ``X-CSRF-Token`` header (htmx, fetch) or in
 a ``csrf_token`` form field (plain forms), and its Origin, when sent, must be ours.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ class CsrfMiddleware:
         # The same parser as Starlette's request.cookies, which the proxy reads the session from: a
         # stricter one could miss the session in a mangled header and wave a forged write through.
         cookies = cookie_parser(headers.get(b"cookie", b"").decode("latin-1"))
-        if SESSION_COOKIE not in cookies or b"authorization" in headers:
+        if SESSION_COOKIE not in cookies:
             await self.app(scope, receive, send)  # not cookie-authenticated: nothing to forge
             return
         origin = headers.get(b"origin", b"").decode("latin-1")

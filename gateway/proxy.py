@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from urllib.parse import unquote
 
 import httpx
 from fastapi import Request
@@ -17,7 +18,19 @@ from shared.logging import REQUEST_ID_HEADER, current_request_id
 log = logging.getLogger(__name__)
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-              "trailers", "transfer-encoding", "upgrade", "host", "content-length"}
+              "trailers", "transfer-encoding", "upgrade", "host", "content-length",
+              "x-service-key"}  # the internal key is the services' own; a client never speaks with it
+
+
+def _plain_path(request: Request) -> bool:
+    """No dot segments, empty segments or backslashes, raw or decoded: `/api/x/../../internal/…`
+    must never reach a service's internal routes after the upstream URL is normalised."""
+    raw = request.scope.get("raw_path", b"").decode("latin-1")
+    for path in (raw, request.url.path, unquote(raw)):
+        segments = path.split("/")[1:]
+        if "\\" in path or any(seg in ("", ".", "..") for seg in segments[:-1]) or segments[-1] in (".", ".."):
+            return False
+    return True
 SESSION_CHANGED = "x-session-changed"
 
 
@@ -41,6 +54,8 @@ def too_large(limit: int) -> Response:
 async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *, broker: TokenBroker,
                   max_body: int, login_route: bool = False) -> Response:
     """``login_route``: identity's /auth/* pages, which read their own cookies and need no token."""
+    if not _plain_path(request):
+        return problem(404, "not_found", "未找到", "请求的接口不存在")
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_body:
         return too_large(max_body)

@@ -3,6 +3,7 @@ health and readiness, the token verifier, and the outbox relay and consumers in 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -69,7 +70,8 @@ class RequestIdMiddleware:
                 raise
             detail = "系统繁忙，请稍后再试；如持续出现请联系管理员并提供请求编号"
             if b"text/html" in headers.get(b"accept", b""):  # a person's browser, not an API client
-                response: Response = HTMLResponse(_ERROR_PAGE.format(detail=detail, rid=rid), status_code=500)
+                response: Response = HTMLResponse(_ERROR_PAGE.format(detail=detail, rid=html.escape(rid)),
+                                                  status_code=500)
             else:
                 response = problem(500, "internal_error", "系统错误", detail)
             await response(scope, receive, send_with_id)

@@ -6,6 +6,7 @@ Raise ``AppError`` (or a subclass) anywhere in a service; the handlers installed
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -115,6 +116,16 @@ _PYDANTIC_MESSAGES = {
     "less_than_equal": "不能大于 {le}",
     "value_error": "{error}",
     "json_invalid": "请求内容不是有效的 JSON",
+    "dict_type": "格式不正确（应为一组填报项）",
+    "list_type": "格式不正确（应为列表）",
+    "too_long": "过多（最多 {max_length} 项）",
+    "too_short": "过少（至少 {min_length} 项）",
+    "extra_forbidden": "不是可以填写的项目",
+    "float_parsing": "应为数字",
+    "int_from_float": "应为整数",
+    "datetime_parsing": "时间格式不正确",
+    "string_unicode": "应为文字",
+    "model_attributes_type": "格式不正确",
 }
 
 
@@ -127,10 +138,23 @@ def _field_error(err: dict[str, Any]) -> dict[str, str]:
     if "error" in ctx:
         ctx["error"] = str(ctx["error"])
     try:
-        message = template.format(**ctx) if template else err.get("msg", "格式不正确")
+        message = template.format(**ctx) if template else "格式不正确"
     except (KeyError, IndexError):
-        message = err.get("msg", "格式不正确")
+        message = "格式不正确"
+    if not _CHINESE.search(message):  # a validator's own English (an e-mail check, say) is not shown
+        message = "格式不正确"
     return {"field": field, "label": label, "message": message}
+
+
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_HTTP_DEFAULTS = {
+    400: ("bad_request", "请求有误", "提交的内容格式不正确或过大，请检查后重试"),
+    401: ("unauthorized", "未登录", "请先登录"),
+    403: ("forbidden", "无权操作", "您无权进行此操作"),
+    404: ("not_found", "未找到", "请求的地址不存在"),
+    405: ("method_not_allowed", "方法不允许", "不支持该操作"),
+    413: ("payload_too_large", "内容过大", "提交的内容过大，请压缩后重试"),
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -146,8 +170,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        titles = {404: ("not_found", "未找到", "请求的地址不存在"), 405: ("method_not_allowed", "方法不允许", "不支持该操作"),
-                  401: ("unauthorized", "未登录", "请先登录"), 403: ("forbidden", "无权操作", "您无权进行此操作")}
-        code, title, default = titles.get(exc.status_code, ("http_error", "请求失败", "请求失败"))
-        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") else default
-        return problem(exc.status_code, code, title, detail, instance=request.url.path, headers=getattr(exc, "headers", None))
+        code, title, default = _HTTP_DEFAULTS.get(exc.status_code, ("http_error", "请求失败", "请求未能完成，请稍后再试"))
+        # Framework messages are English ("Field exceeded maximum size…"): a person gets Chinese.
+        given = exc.detail if isinstance(exc.detail, str) else ""
+        detail = given if _CHINESE.search(given) else default
+        return problem(exc.status_code, code, title, detail, instance=request.url.path,
+                       headers=getattr(exc, "headers", None))

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from shared import clock
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
@@ -39,7 +41,7 @@ def parse_id_number(value: str, *, today: dt.date | None = None) -> IdFacts:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise InvalidNumber("其中的出生日期无效") from None
-    today = today or dt.date.today()
+    today = today or clock.today()
     if birth > today or birth.year < 1900:
         raise InvalidNumber("其中的出生日期无效")
     if id_check_digit(number[:17]) != number[17]:

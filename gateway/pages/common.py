@@ -5,7 +5,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import Depends, Request
@@ -15,10 +14,10 @@ from fastapi.templating import Jinja2Templates
 from gateway.csrf import CSRF_COOKIE, new_csrf_token
 from gateway.tokens import SESSION_COOKIE
 from shared.auth import Principal
+from shared.clock import SHANGHAI
 from shared.logging import REQUEST_ID_HEADER, current_request_id
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

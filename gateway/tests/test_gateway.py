@@ -37,6 +37,12 @@ def test_bodies_over_the_cap_are_refused_declared_or_streamed(stack):
     streamed = httpx.post(f"{stack.gateway}/api/identity/registration", content=chunks(),
                           headers={"content-type": "application/json"}, timeout=30)
     assert streamed.status_code == 413
+    # Page routes read forms themselves: the same cap holds there, streamed or declared.
+    browser, _ = stack.person_browser()
+    page = browser.post(f"{stack.gateway}/me/edit", timeout=30, headers={"x-csrf-token": browser.csrf(stack.gateway)},
+                        files={"mobile": ("big.bin", b"z" * (12 * 1024 * 1024 + 1), "application/octet-stream")})
+    assert page.status_code == 413 and "MB" in page.json()["detail"]
+    browser.close()
 
 
 def test_cookie_writes_need_the_csrf_token_but_bearer_calls_do_not(stack):
@@ -128,3 +134,29 @@ def test_rate_limit_answers_429_in_chinese_with_retry_after(strict_gateway):
     assert limited.status_code == 429
     assert "访问过于频繁" in limited.json()["detail"] and int(limited.headers["retry-after"]) >= 1
     assert httpx.get(f"{strict_gateway}/healthz").status_code == 200  # probes are never limited
+
+
+def _raw_get(base: str, path: str, headers: dict[str, str]) -> int:
+    """A request exactly as written: HTTP clients would tidy the dot segments away."""
+    import socket
+    from urllib.parse import urlsplit
+
+    host, port = urlsplit(base).hostname, urlsplit(base).port
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
+             *(f"{k}: {v}" for k, v in headers.items()), "", ""]
+    with socket.create_connection((host, port), timeout=5) as sock:
+        sock.sendall("\r\n".join(lines).encode())
+        status_line = sock.makefile("rb").readline().decode()
+    return int(status_line.split()[1])
+
+
+@pytest.mark.parametrize("path", [
+    "/api/identity/../../internal/persons/lookup?id_number=350102198503120317",
+    "/api/identity/%2e%2e/%2E%2E/internal/persons/lookup?id_number=350102198503120317",
+    "/api/identity/..%2f..%2finternal/persons/lookup?id_number=350102198503120317",
+    "/api/identity//internal/persons/lookup?id_number=350102198503120317",
+    "/api/identity/.%2e/.%2e/internal/sessions/token",
+])
+def test_dot_segments_never_reach_internal_routes(stack, path):
+    # Even a caller who somehow holds the internal key gets nothing through the gateway.
+    assert _raw_get(stack.gateway, path, {"X-Service-Key": stack.internal_key}) == 404

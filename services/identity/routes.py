@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -28,6 +27,7 @@ from services.identity.schemas import (
 )
 from services.identity.sessions import live_session, session_by_id, subject_of
 from services.identity.tokens import access_claims
+from shared import clock
 from shared.auth import (
     CurrentPerson,
     CurrentPrincipal,
@@ -42,7 +42,6 @@ api = APIRouter(prefix="/api/identity", tags=["identity"])
 internal = APIRouter(prefix="/internal", tags=["internal"])
 wellknown = APIRouter(tags=["keys"])
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The gateway drops its cached access token when it sees this (the session changed kind).
 SESSION_CHANGED = "X-Session-Changed"
 
@@ -119,7 +118,7 @@ async def revoke_integrity(record_id: uuid.UUID, operator: Operator, db: DbSessi
 @internal.get("/persons/{person_id}/application-ban", summary="某日是否处于禁止申报期")
 async def application_ban(person_id: uuid.UUID, _: InternalCaller, db: DbSession,
                           on: Annotated[dt.date | None, Query()] = None) -> BanStatus:
-    day = on or dt.datetime.now(SHANGHAI).date()
+    day = on or clock.today()
     records = await integrity.bans_on(db, person_id, day)
     return BanStatus(person_id=person_id, on=day, banned=bool(records),
                      records=[IntegrityOut.model_validate(r) for r in records])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from shared import clock
 from shared.entry_types import ENTRY_TYPES, EntryType, FieldSpec
 from shared.errors import AppError
 
 MAX_LENGTH = {"text": 200, "textarea": 2000}
+
 
 
 class FieldErrors(AppError):
@@ -43,7 +45,7 @@ def _one(spec: FieldSpec, raw: Any) -> Any:
             day = dt.date.fromisoformat(str(value))
         except ValueError:
             raise ValueError("日期格式应为 YYYY-MM-DD") from None
-        if not dt.date(1940, 1, 1) <= day <= dt.date.today() + dt.timedelta(days=3650):
+        if not dt.date(1940, 1, 1) <= day <= clock.today() + dt.timedelta(days=3650):
             raise ValueError("日期不在合理范围内")
         return day.isoformat()
     if spec.type in ("year", "int"):
@@ -51,7 +53,7 @@ def _one(spec: FieldSpec, raw: Any) -> Any:
             number = int(str(value))
         except ValueError:
             raise ValueError("应为整数") from None
-        if spec.type == "year" and not 1950 <= number <= dt.date.today().year + 1:
+        if spec.type == "year" and not 1950 <= number <= clock.today().year + 1:
             raise ValueError("年度不在合理范围内")
         if spec.type == "int" and not 0 < number <= 100_000:
             raise ValueError("应为正整数")

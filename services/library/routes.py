@@ -81,7 +81,9 @@ async def stats(person: CurrentPerson, db: DbSession) -> list[TypeStats]:
 
 @api.get("/review-queue", summary="单位业绩审核队列")
 async def review_queue(unit_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, page: Page,
-                       type: str | None = None, status: Status = "submitted") -> Paged[EntryOut]:
+                       type: str | None = None,
+                       # Never drafts: what a person has not submitted (or took back) is theirs alone.
+                       status: Literal["submitted", "approved", "returned"] = "submitted") -> Paged[EntryOut]:
     return await review.queue(db, principal, unit_id, type_=type, status=status, offset=page.offset,
                               limit=page.page_size, page=page.page)
 

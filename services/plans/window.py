@@ -4,11 +4,9 @@ Kept pure and apart so that the boundaries can be tested with any ``today``."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from services.plans.schemas import Window
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from shared.clock import SHANGHAI
 
 
 def today_in_shanghai(now: dt.datetime | None = None) -> dt.date:

@@ -44,3 +44,4 @@ def test_credit_codes_validate_with_published_examples():
         validate_credit_code("91350100M000100Y44")
     with pytest.raises(InvalidNumber, match="不含 I"):
         validate_credit_code("91350100I000100Y43")
+

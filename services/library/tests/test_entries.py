@@ -133,8 +133,13 @@ def test_others_cannot_see_or_decide_entries(stack, unit_with_staff):
     entry = post(stack, person, "/entries", {"type": "education", "fields": EDUCATION}).json()
     stranger, _ = stack.person_browser("旁人")
     other_unit, _ = stack.unit_browser("福建省业绩测试无关单位")
-    # A draft is the owner's alone, even for their own unit.
+    # A draft is the owner's alone, even for their own unit, and also once it was submitted and taken back.
     assert unit.get(api(stack, f"/entries/{entry['id']}")).status_code == 404
+    post(stack, person, f"/entries/{entry['id']}/submit")
+    post(stack, person, f"/entries/{entry['id']}/withdraw")
+    assert unit.get(api(stack, f"/entries/{entry['id']}")).status_code == 404
+    drafts = unit.get(api(stack, "/review-queue"), params={"unit_id": unit_account["unit_id"], "status": "draft"})
+    assert drafts.status_code == 422
     post(stack, person, f"/entries/{entry['id']}/submit")
     assert unit.get(api(stack, f"/entries/{entry['id']}")).status_code == 200
     for outsider in (stranger, other_unit):
