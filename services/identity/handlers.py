@@ -1,6 +1,13 @@
 """Events identity consumes: what units says about memberships and reviewers, so that 个人中心
-shows the bound unit and access tokens name the units a person or account reviews for."""
+shows the bound unit and access tokens name the units a person or account reviews for.
+
+The consumer handles several messages at once and a failed one comes back later, so facts may
+arrive out of order: each row keeps the time of the fact it reflects and only a newer fact
+changes it (an ended membership or a removed reviewer stays as an inactive row)."""
 from __future__ import annotations
+
+import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -14,31 +21,28 @@ from shared.events.consumer import Consumer
 from shared.settings import ServiceSettings
 
 
+async def _newer_fact(session: AsyncSession, model: Any, key: dict[str, Any], values: dict[str, Any],
+                      at: dt.datetime) -> None:
+    if await session.get(Person, key["person_id"]) is None:
+        return  # not a person of ours (only after a database was reset)
+    insert = pg.insert(model).values(**key, **values, changed_at=at)
+    await session.execute(insert.on_conflict_do_update(index_elements=list(key), set_={**values, "changed_at": at},
+                                                       where=model.changed_at < at))
+
+
 async def on_units_event(session: AsyncSession, envelope: Envelope) -> None:
-    data = envelope.payload()
+    data, at = envelope.payload(), envelope.occurred_at
     match data:
         case UnitRegistered():
             await session.execute(sa.update(UnitAccount).where(UnitAccount.id == data.legal_account_id)
                                   .values(unit_id=data.unit_id))
-        case BindingApproved():
-            if await session.get(Person, data.person_id) is None:
-                return  # not a person of ours (only after a database was reset)
-            values = {"binding_id": data.binding_id, "unit_id": data.unit_id, "unit_name": data.unit_name,
-                      "since": envelope.occurred_at}
-            await session.execute(pg.insert(PersonUnit).values(person_id=data.person_id, **values)
-                                  .on_conflict_do_update(index_elements=[PersonUnit.person_id], set_=values,
-                                                         where=PersonUnit.since <= envelope.occurred_at))
-        case BindingEnded():
-            # Only the membership this event ends: a newer approval may already have replaced it.
-            await session.execute(sa.delete(PersonUnit).where(PersonUnit.person_id == data.person_id,
-                                                              PersonUnit.binding_id == data.binding_id))
-        case ReviewerAdded():
-            if await session.get(Person, data.person_id) is not None:
-                await session.execute(pg.insert(UnitReviewer).values(person_id=data.person_id, unit_id=data.unit_id)
-                                      .on_conflict_do_nothing())
-        case ReviewerRemoved():
-            await session.execute(sa.delete(UnitReviewer).where(UnitReviewer.person_id == data.person_id,
-                                                                UnitReviewer.unit_id == data.unit_id))
+        case BindingApproved() | BindingEnded():
+            await _newer_fact(session, PersonUnit, {"person_id": data.person_id}, {
+                "binding_id": data.binding_id, "unit_id": data.unit_id, "unit_name": data.unit_name,
+                "active": isinstance(data, BindingApproved)}, at)
+        case ReviewerAdded() | ReviewerRemoved():
+            await _newer_fact(session, UnitReviewer, {"person_id": data.person_id, "unit_id": data.unit_id},
+                              {"active": isinstance(data, ReviewerAdded)}, at)
 
 
 def consumers(db: Database, settings: ServiceSettings) -> list[Consumer]:

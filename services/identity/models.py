@@ -46,7 +46,9 @@ class UnitAccount(Base):
 
 
 class PersonUnit(Base):
-    """Read model: the unit a person is bound to now (units.binding.approved / ended)."""
+    """Read model: the unit a person is bound to (units.binding.approved / ended). The row keeps
+    the time of the fact it reflects, so that events handled out of order (they may be) never
+    let an older fact overwrite a newer one; an ended membership stays as ``active = false``."""
 
     __tablename__ = "person_units"
 
@@ -54,16 +56,20 @@ class PersonUnit(Base):
     binding_id: Mapped[uuid.UUID]
     unit_id: Mapped[uuid.UUID]
     unit_name: Mapped[str] = mapped_column(sa.String(200))
-    since: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class UnitReviewer(Base):
-    """Read model: the units a person reviews for as 经办人 (units.reviewer.added / removed)."""
+    """Read model: the units a person reviews for as 经办人 (units.reviewer.added / removed),
+    ordered by the facts' times like PersonUnit."""
 
     __tablename__ = "unit_reviewers"
 
     person_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
     unit_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow, server_default=sa.func.now())
 
 
 class RoleGrant(Base):

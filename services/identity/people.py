@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.models import Person, RoleGrant, Session, UnitReviewer
+from services.identity.models import Person, PersonUnit, RoleGrant, Session, UnitReviewer
 from services.identity.schemas import ProfileUpdate, RegistrationForm, RegistrationIn
 from shared.auth import ROLES
 from shared.errors import AppError, Conflict, InvalidField, NotFound
@@ -87,11 +87,22 @@ async def person_by_id_number(db: AsyncSession, id_number: str) -> Person:
     return person
 
 
+async def current_unit(db: AsyncSession, person_id: uuid.UUID) -> PersonUnit | None:
+    """The unit the person belongs to now, as units last said."""
+    bound = await db.get(PersonUnit, person_id)
+    return bound if bound is not None and bound.active else None
+
+
+async def reviewed_units(db: AsyncSession, person_id: uuid.UUID) -> list[uuid.UUID]:
+    """The units the person reviews for as 经办人."""
+    return list((await db.scalars(sa.select(UnitReviewer.unit_id).where(
+        UnitReviewer.person_id == person_id, UnitReviewer.active))).all())
+
+
 async def roles_of(db: AsyncSession, person_id: uuid.UUID) -> list[str]:
     """Granted roles, plus the implicit ones: everyone applies; a unit's 经办人 is a unit_admin."""
     granted = (await db.scalars(sa.select(RoleGrant.role).where(RoleGrant.person_id == person_id))).all()
-    reviews = await db.scalar(sa.select(sa.func.count()).select_from(UnitReviewer)
-                              .where(UnitReviewer.person_id == person_id))
+    reviews = await reviewed_units(db, person_id)
     return sorted({"applicant", *granted, *(["unit_admin"] if reviews else [])})
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.identity import integrity, people
 from services.identity.deps import DbSession, Settings
-from services.identity.models import Person, PersonUnit, UnitAccount
+from services.identity.models import Person, UnitAccount
 from services.identity.schemas import (
     BanStatus,
     IntegrityIn,
@@ -48,7 +48,7 @@ SESSION_CHANGED = "X-Session-Changed"
 
 async def person_out(db: DbSession, person: Person) -> PersonOut:
     roles = await people.roles_of(db, person.id)
-    bound = await db.get(PersonUnit, person.id)
+    bound = await people.current_unit(db, person.id)
     return PersonOut(id=person.id, name=person.name, id_number_masked=mask_id_number(person.id_number),
                      gender=person.gender, birth_date=person.birth_date, mobile=person.mobile,
                      address=person.address, email=person.email, roles=roles, registered_at=person.registered_at,

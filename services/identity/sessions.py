@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.models import Person, PersonUnit, Session, UnitAccount, UnitReviewer
-from services.identity.people import roles_of
+from services.identity.models import Person, Session, UnitAccount
+from services.identity.people import current_unit, reviewed_units, roles_of
 from shared.errors import Unauthorized
 from shared.idnumbers import mask_id_number
 
@@ -66,9 +66,8 @@ class Subject:
 async def subject_of(db: AsyncSession, session: Session) -> Subject:
     if session.kind == "person":
         person = await db.get(Person, session.person_id)
-        reviews = [str(u) for u in (await db.scalars(
-            sa.select(UnitReviewer.unit_id).where(UnitReviewer.person_id == person.id))).all()]
-        bound = await db.get(PersonUnit, person.id)
+        reviews = [str(u) for u in await reviewed_units(db, person.id)]
+        bound = await current_unit(db, person.id)
         return Subject(str(person.id), "person", await roles_of(db, person.id), person.name, {
             "units": reviews, "unit_id": str(bound.unit_id) if bound else None,
             "id_number_masked": mask_id_number(person.id_number)})
