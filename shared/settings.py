@@ -7,12 +7,13 @@ Outside development the defaults of secrets are refused, so a forgotten variable
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRETS = {"dev-internal-key", "dev-mzt-secret", "dev-session-secret"}
+# Secrets' development defaults: refused anywhere but in development (see _no_dev_secrets).
+DEV_SECRETS = {"dev-internal-key", "dev-mzt-secret", "dev-session-secret", "dev-documents-link-secret", "testing"}
 
 Environment = Literal["development", "test", "production"]
 
@@ -36,7 +37,7 @@ class PlatformSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_dev_secrets_outside_development(self) -> PlatformSettings:
-        if self.environment == "production" and self.internal_key.get_secret_value() in DEV_SECRETS:
+        if self.environment != "development" and self.internal_key.get_secret_value() in DEV_SECRETS:
             raise ValueError("ZC_INTERNAL_KEY still has its development default; set a real secret")
         return self
 
@@ -57,9 +58,21 @@ class ServiceSettings(BaseSettings):
     run_workers: bool = True
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 
+    # The names of a service's secret settings, checked like ZC_INTERNAL_KEY.
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+
     @property
     def environment(self) -> Environment:
         return self.platform.environment
+
+    @model_validator(mode="after")
+    def _no_dev_secrets(self) -> ServiceSettings:
+        if self.environment != "development":
+            prefix = self.model_config.get("env_prefix", "")
+            for name in self.secret_fields:
+                if getattr(self, name).get_secret_value() in DEV_SECRETS:
+                    raise ValueError(f"{prefix}{name.upper()} still has its development default; set a real secret")
+        return self
 
 
 @lru_cache

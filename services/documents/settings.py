@@ -2,18 +2,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
-
-# moto's S3 server accepts any keys; these and the link secret must be replaced in production.
-DEV_DEFAULTS = {"testing", "dev-documents-link-secret"}
 
 
 class DocumentsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DOCUMENTS_", extra="ignore")
 
+    # moto's S3 server accepts any keys; these and the link secret are refused outside development.
+    secret_fields = ("s3_access_key", "s3_secret_key", "link_secret")
     service_name: str = "documents"
     port: int = 8106
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_documents"
@@ -33,14 +32,6 @@ class DocumentsSettings(ServiceSettings):
     # Files nothing refers to (no claim, not kept in 我的附件) are deleted after this long.
     orphan_grace_hours: float = Field(24, gt=0)
     cleanup_interval_seconds: float = Field(3600, gt=0)
-
-    @model_validator(mode="after")
-    def _no_dev_secrets(self) -> DocumentsSettings:
-        if self.environment == "production":
-            for name in ("s3_access_key", "s3_secret_key", "link_secret"):
-                if getattr(self, name).get_secret_value() in DEV_DEFAULTS:
-                    raise ValueError(f"DOCUMENTS_{name.upper()} still has its development default")
-        return self
 
 
 @lru_cache

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import DEV_SECRETS, ServiceSettings
+from shared.settings import ServiceSettings
 
 
 class IdentitySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
 
+    secret_fields = ("mzt_client_secret", "session_secret")
     service_name: str = "identity"
     port: int = 8101
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_identity"
@@ -30,14 +31,6 @@ class IdentitySettings(ServiceSettings):
     access_token_seconds: int = 300
     # Register the demo persons of the 闽政通 simulator at start (dev stack, docker-compose).
     seed_demo_data: bool = False
-
-    @model_validator(mode="after")
-    def _no_dev_secrets(self) -> IdentitySettings:
-        if self.environment == "production":
-            for name in ("mzt_client_secret", "session_secret"):
-                if getattr(self, name).get_secret_value() in DEV_SECRETS:
-                    raise ValueError(f"IDENTITY_{name.upper()} still has its development default")
-        return self
 
 
 @lru_cache
