@@ -105,15 +105,21 @@ class AccountIn(BaseModel):
 
 
 def _redirect_allowed(uri: str, prefixes: list[str]) -> bool:
-    """Prefix match at a boundary, so `http://localhost` does not admit `http://localhost.evil`."""
+    """The redirect URI's scheme and host must be a prefix's (compared parsed, so neither
+    `http://localhost.evil` nor `http://localhost:80@evil.example` passes), and its path must
+    continue the prefix's at a boundary."""
     parts = urlsplit(uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment:
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment or parts.username:
         return False
     for prefix in prefixes:
-        if uri.startswith(prefix):
-            rest = uri[len(prefix):]
-            if prefix.endswith("/") or rest == "" or rest[0] in ":/?":
-                return True
+        allowed = urlsplit(prefix)
+        if (parts.scheme, parts.hostname) != (allowed.scheme, allowed.hostname):
+            continue
+        if allowed.port is not None and parts.port != allowed.port:
+            continue
+        base = allowed.path.rstrip("/")
+        if not base or parts.path == base or parts.path.startswith(base + "/"):
+            return True
     return False
 
 

@@ -188,7 +188,8 @@ async def test_login_page_looks_like_mzt(client):
 
 
 @pytest.mark.parametrize("redirect_uri", [
-    "https://evil.example.com/cb", "http://localhost.evil.example.com/cb", "http://127.0.0.1/cb#x", ""])
+    "https://evil.example.com/cb", "http://localhost.evil.example.com/cb", "http://127.0.0.1/cb#x", "",
+    "http://localhost:80@evil.example/cb", "http://127.0.0.1@evil.example/cb"])
 async def test_bad_redirect_uri_shows_error_page(client, redirect_uri):
     _, challenge = pkce()
     response = await client.get("/authorize", params=auth_params(challenge, redirect_uri=redirect_uri))
