@@ -24,6 +24,10 @@ from shared.errors import Conflict, InvalidField
 log = logging.getLogger(__name__)
 TRUE = {"true", "1", "on", "yes"}
 
+# Decoding an image takes memory by its pixels, not its bytes (a 40-megapixel PNG of a few MB
+# needs ~160 MB): at most a few at a time, however many uploads arrive on deadline day.
+_DECODING = asyncio.Semaphore(3)
+
 
 async def store_upload(db: AsyncSession, store: ObjectStore, owner: Principal, upload: ReceivedUpload, *,
                        thumbnail_px: int) -> File:
@@ -41,8 +45,9 @@ async def store_upload(db: AsyncSession, store: ObjectStore, owner: Principal, u
         raise validation.unsupported(upload.head)
     validation.check_extension(name, file_type)
     validation.check_declared(upload.declared_type, file_type)
-    await asyncio.to_thread(validation.check_content, upload.file, upload.size, file_type)
-    thumbnail = await asyncio.to_thread(make_thumbnail, upload.file, thumbnail_px) if file_type.pillow_format else None
+    async with _DECODING:
+        await asyncio.to_thread(validation.check_content, upload.file, upload.size, file_type)
+        thumbnail = await asyncio.to_thread(make_thumbnail, upload.file, thumbnail_px) if file_type.pillow_format else None
 
     key = new_object_key()
     keys = [key] + ([thumbnail_key(key)] if thumbnail else [])

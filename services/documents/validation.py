@@ -17,7 +17,7 @@ from PIL import Image
 from shared.errors import InvalidField
 
 # Far beyond any scan or photo; refused before decoding, so a tiny file cannot claim gigapixels.
-MAX_PIXELS = 64_000_000
+MAX_PIXELS = 40_000_000  # a 300 dpi A4 scan is ~9 MP; a phone photo 12–50 MP
 NAME_MAX = 100
 
 
