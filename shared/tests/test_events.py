@@ -240,3 +240,25 @@ async def test_consumer_comes_back_after_the_broker_drops_its_connection(db, amq
 
 async def _back(consumer):
     return consumer.consuming.is_set() and consumer.subscriptions == 2
+
+
+async def test_a_consumer_that_arrives_later_gets_the_history_when_it_is_republished(db, amqp_url, names, running):
+    from shared.events.republish import mark_unsent
+
+    await _record(db, "history-1")
+    await _record(db, "history-2")
+    relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
+    assert await relay.publish_pending() == 2  # nobody listens yet: the broker drops them
+    consumer = await running(_consumer(db, amqp_url, names))
+    await _record(db, "live")
+    await relay.publish_pending()
+    await _until(lambda: _has(db, ["live"]))
+
+    async with db.sessionmaker() as session, session.begin():
+        assert await mark_unsent(session, "test.thing.*") == 3
+    assert await relay.publish_pending() == 3
+    await relay.close()
+    await _until(lambda: _has(db, ["history-1", "history-2", "live"]))
+    await asyncio.sleep(0.3)
+    assert await _effects(db) == ["history-1", "history-2", "live"]  # "live" twice, handled once
+    assert consumer.deliveries == 4
