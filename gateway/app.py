@@ -1,6 +1,7 @@
 """The gateway's app factory."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from gateway.tokens import SESSION_COOKIE, TokenBroker
 from shared.app import RequestIdMiddleware
 from shared.auth import TokenVerifier, http_jwks_loader
 from shared.errors import install_error_handlers, problem
+from shared.events.consumer import Consumer
 from shared.http import internal_client
 from shared.logging import configure_logging
 
@@ -42,8 +44,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             verifier = TokenVerifier(http_jwks_loader(f"{identity_url}/.well-known/jwks.json"),
                                      settings.platform.jwt_issuer, settings.platform.jwt_audience)
             app.state.http = http
-            app.state.broker = TokenBroker(identity, verifier)
-            yield
+            app.state.broker = broker = TokenBroker(identity, verifier)
+            # identity says when a person's access changed (approved into a unit, named 经办人…):
+            # their cached tokens go at once instead of living on for minutes.
+            listener = Consumer(queue="gateway.access", routing_keys=["identity.access.changed"], sessionmaker=None,
+                                handler=broker.on_access_changed, amqp_url=settings.platform.amqp_url,
+                                exchange=settings.platform.events_exchange)
+            stop = asyncio.Event()
+            listening = asyncio.create_task(listener.run(stop))
+            try:
+                yield
+            finally:
+                stop.set()
+                await listening
 
     app = FastAPI(title="gateway — 福建省职称申报评审管理平台", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings

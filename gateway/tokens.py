@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from shared.auth import Principal, TokenVerifier
+from shared.events import Envelope
 
 SESSION_COOKIE = "zc_session"
 
@@ -26,6 +27,7 @@ class TokenBroker:
         self.verifier = verifier
         self.max_entries = max_entries
         self._cache: dict[str, _Cached] = {}
+        self._by_subject: dict[str, set[str]] = {}  # a person may be logged in in several browsers
 
     @staticmethod
     def _key(session_secret: str) -> str:
@@ -49,9 +51,21 @@ class TokenBroker:
             self._cache = {k: v for k, v in self._cache.items() if v.until > now}
             if len(self._cache) >= self.max_entries:
                 self._cache.clear()
+            self._by_subject = {}
+            for k, v in self._cache.items():
+                self._by_subject.setdefault(v.principal.subject, set()).add(k)
+        self._by_subject.setdefault(principal.subject, set()).add(key)
         # Refresh 30 s early so that a token never expires between here and the service.
         self._cache[key] = _Cached(body["access_token"], principal, time.monotonic() + max(body["expires_in"] - 30, 1))
         return body["access_token"], principal
 
     def forget(self, session_secret: str) -> None:
         self._cache.pop(self._key(session_secret), None)
+
+    def forget_subject(self, subject: str) -> None:
+        """Every cached token of this person or account (identity said what they carry changed)."""
+        for key in self._by_subject.pop(subject, set()):
+            self._cache.pop(key, None)
+
+    async def on_access_changed(self, _: object, envelope: Envelope) -> None:
+        self.forget_subject(envelope.subject)

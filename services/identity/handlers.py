@@ -14,9 +14,17 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.identity.models import Person, PersonUnit, UnitAccount, UnitReviewer
+from services.identity.people import PRODUCER
 from shared.db import Database
-from shared.events import Envelope
-from shared.events.catalogue import BindingApproved, BindingEnded, ReviewerAdded, ReviewerRemoved, UnitRegistered
+from shared.events import Envelope, record_event
+from shared.events.catalogue import (
+    AccessChanged,
+    BindingApproved,
+    BindingEnded,
+    ReviewerAdded,
+    ReviewerRemoved,
+    UnitRegistered,
+)
 from shared.events.consumer import Consumer
 from shared.settings import ServiceSettings
 
@@ -36,13 +44,20 @@ async def on_units_event(session: AsyncSession, envelope: Envelope) -> None:
         case UnitRegistered():
             await session.execute(sa.update(UnitAccount).where(UnitAccount.id == data.legal_account_id)
                                   .values(unit_id=data.unit_id))
+            subject = data.legal_account_id
         case BindingApproved() | BindingEnded():
             await _newer_fact(session, PersonUnit, {"person_id": data.person_id}, {
                 "binding_id": data.binding_id, "unit_id": data.unit_id, "unit_name": data.unit_name,
                 "active": isinstance(data, BindingApproved)}, at)
+            subject = data.person_id
         case ReviewerAdded() | ReviewerRemoved():
             await _newer_fact(session, UnitReviewer, {"person_id": data.person_id, "unit_id": data.unit_id},
                               {"active": isinstance(data, ReviewerAdded)}, at)
+            subject = data.person_id
+        case _:
+            return
+    # Now that tokens minted from here on say it, cached ones must go (the gateway listens).
+    await record_event(session, PRODUCER, subject, AccessChanged(subject=subject))
 
 
 def consumers(db: Database, settings: ServiceSettings) -> list[Consumer]:

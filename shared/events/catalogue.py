@@ -56,6 +56,13 @@ class IntegrityRevoked(EventData):
     person_id: uuid.UUID
 
 
+class AccessChanged(EventData):
+    """What a person's or unit account's access tokens carry changed (their unit, the units they
+    review for): a token cached before now is out of date."""
+
+    subject: uuid.UUID
+
+
 # --- units ------------------------------------------------------------------------------------
 class UnitRegistered(EventData):
     """A unit's legal person registered the unit on the platform."""
@@ -280,6 +287,7 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.person.updated": (1, PersonUpdated),
     "identity.integrity.recorded": (1, IntegrityRecorded),
     "identity.integrity.revoked": (1, IntegrityRevoked),
+    "identity.access.changed": (1, AccessChanged),
     "units.unit.registered": (1, UnitRegistered),
     "units.binding.requested": (1, BindingRequested),
     "units.binding.approved": (1, BindingApproved),

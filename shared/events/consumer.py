@@ -25,7 +25,7 @@ from shared.logging import request_id_var
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+Handler = Callable[[AsyncSession | None, Envelope], Awaitable[None]]
 
 inbox = sa.table(
     "inbox",
@@ -35,8 +35,12 @@ inbox = sa.table(
 
 
 class Consumer:
+    """``sessionmaker=None`` makes a *listener*: a private queue that lives as long as its
+    connection, no inbox, for process-local reactions that are harmless to repeat or miss (the
+    gateway forgetting cached tokens)."""
+
     def __init__(self, *, queue: str, routing_keys: list[str], handler: Handler,
-                 sessionmaker: async_sessionmaker[AsyncSession], amqp_url: str, exchange: str,
+                 sessionmaker: async_sessionmaker[AsyncSession] | None, amqp_url: str, exchange: str,
                  max_attempts: int = 5, prefetch: int = 32, backoff_base: float = 0.5,
                  backoff_max: float = 30.0) -> None:
         self.queue = queue
@@ -65,8 +69,13 @@ class Consumer:
                 await channel.set_qos(prefetch_count=self.prefetch)
                 exchange = await declare_events_exchange(channel, self.exchange)
                 # The broker counts redeliveries; after limit+1 deliveries it dead-letters.
-                queue = await declare_consumer_queue(channel, exchange, self.queue, self.routing_keys,
-                                                     delivery_limit=self.max_attempts - 1)
+                if self.sessionmaker is None:
+                    queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+                    for key in self.routing_keys:
+                        await queue.bind(exchange, routing_key=key)
+                else:
+                    queue = await declare_consumer_queue(channel, exchange, self.queue, self.routing_keys,
+                                                         delivery_limit=self.max_attempts - 1)
                 await queue.consume(self._on_message)
                 self.consuming.set()
                 self.subscriptions += 1
@@ -121,6 +130,9 @@ class Consumer:
 
     async def handle(self, envelope: Envelope) -> bool:
         """Run the handler once per event id; returns False for a duplicate."""
+        if self.sessionmaker is None:
+            await self.handler(None, envelope)
+            return True
         async with self.sessionmaker() as session, session.begin():
             first = await session.execute(
                 pg.insert(inbox).values(event_id=envelope.id, consumer=self.queue)
