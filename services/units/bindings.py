@@ -20,7 +20,7 @@ from shared.auth import Principal
 from shared.deps import PageParams
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.events import record_event
-from shared.events.catalogue import BindingApproved, BindingEnded, BindingRejected, BindingRequested
+from shared.events.catalogue import BindingApproved, BindingEnded, BindingRejected, BindingRequested, BindingWithdrawn
 from shared.schemas import Paged
 
 
@@ -126,7 +126,10 @@ async def withdraw(db: AsyncSession, person: Principal, binding_id: uuid.UUID) -
     _must_be(binding, "pending", "撤回")
     binding.status, binding.decided_at = "withdrawn", _now()
     await db.flush()
-    return binding, await get_unit(db, binding.unit_id)
+    unit = await get_unit(db, binding.unit_id)
+    await record_event(db, PRODUCER, binding.id, BindingWithdrawn(
+        binding_id=binding.id, person_id=binding.person_id, unit_id=unit.id, unit_name=unit.name))
+    return binding, unit
 
 
 async def mine(db: AsyncSession, person: Principal) -> MyUnit:

@@ -100,6 +100,10 @@ class BindingRejected(BindingFacts):
     decided_by: str
 
 
+class BindingWithdrawn(BindingFacts):
+    """The person took their request back before the unit decided."""
+
+
 class BindingEnded(BindingFacts):
     """A membership ended: the unit ended it, or the person moved to another unit."""
 
@@ -293,6 +297,7 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "units.binding.approved": (1, BindingApproved),
     "units.binding.rejected": (1, BindingRejected),
     "units.binding.ended": (1, BindingEnded),
+    "units.binding.withdrawn": (1, BindingWithdrawn),
     "units.reviewer.added": (1, ReviewerAdded),
     "units.reviewer.removed": (1, ReviewerRemoved),
     "library.entry.submitted": (1, EntrySubmitted),

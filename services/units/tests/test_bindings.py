@@ -201,3 +201,26 @@ def test_search_ranks_exact_then_prefix_then_contains(stack):
     assert person.get(api(stack, "/units"), params={"q": "%"}).json()["total"] == 0  # wildcards are literal
     assert person.get(api(stack, "/units"), params={"q": "不存在的单位名称"}).json() == {
         "items": [], "total": 0, "page": 1, "page_size": 20}
+
+
+def test_a_person_withdraws_a_pending_request_and_may_ask_again(stack, amqp_url):
+    from shared.testing.events import capture_events
+
+    unit, account = stack.unit_browser("福建省测试撤回单位")
+    person, _ = stack.person_browser()
+    binding = request_binding(stack, person, account["unit_id"]).json()
+    stranger, _ = stack.person_browser()
+    assert stranger.post(api(stack, f"/bindings/{binding['id']}/withdraw"),
+                         headers=csrf_header(stranger, stack.gateway)).status_code == 404
+
+    withdrawn, seen = capture_events(
+        amqp_url, "units.binding.withdrawn",
+        lambda: person.post(api(stack, f"/bindings/{binding['id']}/withdraw"), headers=csrf_header(person, stack.gateway)),
+        until=lambda seen: any(e.body["subject"] == binding["id"] for e in seen))
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+    assert [e.body["data"]["unit_name"] for e in seen if e.body["subject"] == binding["id"]] == ["福建省测试撤回单位"]
+    queue = unit.get(api(stack, "/bindings"), params={"unit_id": account["unit_id"], "status": "pending"}).json()
+    assert queue["total"] == 0
+    assert decide(stack, unit, binding["id"], "approve").status_code == 409  # nothing left to decide
+    again = request_binding(stack, person, account["unit_id"])
+    assert again.status_code == 201
