@@ -41,6 +41,17 @@ def build_standard(data: StandardIn, *, series: str, levels: list[str], forms: l
     return ReviewStandard(groups=groups, attachments=attachments, eligibility=eligibility)
 
 
+def _check_name(problems, path: str, where: str, name: str, taken: set[str], duplicate: str) -> None:
+    """A group's or category's name: given, not too long, not used twice at its level."""
+    if not name:
+        problems.add(path, f"{where}的名称", "必填")
+    elif len(name) > NAME_MAX:
+        problems.add(path, f"{where}的名称", f"过长（最多 {NAME_MAX} 个字符）")
+    elif name in taken:
+        problems.add(path, f"{where}的名称", duplicate)
+    taken.add(name)
+
+
 def _groups(data: StandardIn, series: str, problems: Problems) -> list[ConditionGroup]:
     if not data.groups:
         problems.add("standard.groups", "评审标准", "至少设置一个条件组（如能力条件、业绩条件、教科研条件）")
@@ -57,26 +68,14 @@ def _groups(data: StandardIn, series: str, problems: Problems) -> list[Condition
     for g, group in enumerate(data.groups):
         path, gname = f"standard.groups.{g}", clean(group.name)
         where = f"第{g + 1}个条件组" + (f"「{gname}」" if gname else "")
-        if not gname:
-            problems.add(f"{path}.name", f"{where}的名称", "必填")
-        elif len(gname) > NAME_MAX:
-            problems.add(f"{path}.name", f"{where}的名称", f"过长（最多 {NAME_MAX} 个字符）")
-        elif gname in group_names:
-            problems.add(f"{path}.name", f"{where}的名称", "与其他条件组重名")
-        group_names.add(gname)
+        _check_name(problems, f"{path}.name", where, gname, group_names, "与其他条件组重名")
         if not group.categories:
             problems.add(f"{path}.categories", where, "至少设置一个申报类别")
         categories, category_names = [], set()
         for c, cat in enumerate(group.categories):
             cpath, cname = f"{path}.categories.{c}", clean(cat.name)
             cwhere = f"{where}第{c + 1}个类别" + (f"「{cname}」" if cname else "")
-            if not cname:
-                problems.add(f"{cpath}.name", f"{cwhere}的名称", "必填")
-            elif len(cname) > NAME_MAX:
-                problems.add(f"{cpath}.name", f"{cwhere}的名称", f"过长（最多 {NAME_MAX} 个字符）")
-            elif cname in category_names:
-                problems.add(f"{cpath}.name", f"{cwhere}的名称", "与本组其他类别重名")
-            category_names.add(cname)
+            _check_name(problems, f"{cpath}.name", cwhere, cname, category_names, "与本组其他类别重名")
             _entry_types(cat.entry_types, series, f"{cpath}.entry_types", f"{cwhere}的可导入业绩类型", problems)
             if cat.max_count < 1:
                 problems.add(f"{cpath}.max_count", f"{cwhere}的最多项数", "不能小于 1")
