@@ -41,7 +41,7 @@ def build_standard(data: StandardIn, *, series: str, levels: list[str], forms: l
     return ReviewStandard(groups=groups, attachments=attachments, eligibility=eligibility)
 
 
-def _check_name(problems, path: str, where: str, name: str, taken: set[str], duplicate: str) -> None:
+def _check_name(problems: Problems, path: str, where: str, name: str, taken: set[str], duplicate: str) -> None:
     """A group's or category's name: given, not too long, not used twice at its level."""
     if not name:
         problems.add(path, f"{where}的名称", "必填")
