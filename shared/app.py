@@ -3,6 +3,7 @@ health and readiness, the token verifier, and the outbox relay and consumers in 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import html
 import logging
 import time
@@ -18,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.auth import TokenVerifier, http_jwks_loader
 from shared.db import Database
 from shared.errors import install_error_handlers, problem
-from shared.events.consumer import Consumer
+from shared.events.consumer import Consumer, prune_inbox
 from shared.events.outbox import OutboxRelay
 from shared.logging import (
     REQUEST_ID_HEADER,
@@ -99,7 +100,10 @@ def create_service_app(
     ready_checks: Sequence[ReadyCheck] = (),
     on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
     on_shutdown: Callable[[FastAPI], Awaitable[None]] | None = None,
+    background: Callable[[Database, asyncio.Event], list[Awaitable[None]]] | None = None,
 ) -> FastAPI:
+    """``background``: a service's own loops (clean-ups), run with the relay and consumers —
+    in the API process when ``run_workers``, else by ``run_workers_forever(extra=…)``."""
     configure_logging(settings.service_name, settings.platform.log_level, settings.platform.log_json)
     db = db or Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
     verifier = verifier or TokenVerifier(
@@ -115,6 +119,7 @@ def create_service_app(
             await on_startup(app)
         if settings.run_workers:
             tasks = start_workers(db, settings, consumers, stop)
+            tasks += [asyncio.create_task(loop) for loop in (background(db, stop) if background else [])]
         try:
             yield
         finally:
@@ -166,7 +171,24 @@ def start_workers(db: Database, settings: ServiceSettings,
                   stop: asyncio.Event) -> list[asyncio.Task]:
     relay = OutboxRelay(db.sessionmaker, settings.platform.amqp_url, settings.platform.events_exchange)
     workers = [relay.run(stop), *(c.run(stop) for c in (consumers(db, settings) if consumers else []))]
+    if consumers:  # handled event ids are kept two weeks, far longer than any redelivery
+        workers.append(periodically(lambda: prune_inbox(db.sessionmaker, older_than=dt.timedelta(days=14)), stop,
+                                    every_seconds=3600, name="inbox pruning"))
     return [asyncio.create_task(w) for w in workers]
+
+
+async def periodically(job: Callable[[], Awaitable[object]], stop: asyncio.Event, *, every_seconds: float,
+                       name: str) -> None:
+    """A janitor's loop: run ``job`` now and then until ``stop``; a failure waits for the next round."""
+    while not stop.is_set():
+        try:
+            await job()
+        except Exception:
+            log.warning("%s failed; trying again in %.0fs", name, every_seconds, exc_info=True)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every_seconds)
+        except TimeoutError:
+            pass
 
 
 async def run_workers_forever(db: Database, settings: ServiceSettings,

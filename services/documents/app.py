@@ -1,7 +1,6 @@
 """documents' app factory."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -17,22 +16,17 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: DocumentsSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     store = ObjectStore(settings)
-    stop = asyncio.Event()
-    tasks: list[asyncio.Task] = []
 
     async def on_startup(app: FastAPI) -> None:
         app.state.store = store
         await store.ensure_bucket()
-        if settings.run_workers:  # else `python -m services.documents.worker` sweeps
-            tasks.append(asyncio.create_task(cleanup.run_periodically(app.state.db, store, settings, stop)))
 
     async def on_shutdown(app: FastAPI) -> None:
-        stop.set()
-        await asyncio.gather(*tasks, return_exceptions=True)
         store.close()
 
     async def storage() -> None:
         await store.check()
 
     return create_service_app(settings=settings, title="documents — 附件与文件", routers=[routes.api, routes.internal],
-                              ready_checks=[storage], on_startup=on_startup, on_shutdown=on_shutdown)
+                              ready_checks=[storage], on_startup=on_startup, on_shutdown=on_shutdown,
+                              background=lambda db, stop: [cleanup.run_periodically(db, store, settings, stop)])

@@ -1,19 +1,26 @@
 """identity's app factory."""
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from pathlib import Path
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.identity import handlers, routes, sso
+from services.identity.sessions import prune_sessions
 from services.identity.settings import IdentitySettings, get_settings
 from services.identity.tokens import KeyRing, ensure_signing_key
-from shared.app import create_service_app
+from shared.app import create_service_app, periodically
 from shared.auth import TokenVerifier
 from shared.db import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def janitors(db: Database, stop: asyncio.Event) -> list[Awaitable[None]]:
+    return [periodically(lambda: prune_sessions(db.sessionmaker), stop, every_seconds=3600, name="session pruning")]
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:
@@ -36,6 +43,7 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         routers=[routes.api, routes.internal, routes.wellknown, sso.router],
         verifier=TokenVerifier(local_jwks, settings.platform.jwt_issuer, settings.platform.jwt_audience),
         on_startup=on_startup, consumers=handlers.consumers,
+        background=janitors,
     )
     app.state.keyring = keyring
     app.state.oauth = sso.make_oauth(settings)

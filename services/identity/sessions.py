@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.identity.models import Person, Session, UnitAccount
 from services.identity.people import current_unit, reviewed_units, roles_of
@@ -77,3 +77,13 @@ async def subject_of(db: AsyncSession, session: Session) -> Subject:
             "units": [str(account.unit_id)] if account.unit_id else [], "credit_code": account.credit_code,
             "legal_person_name": account.legal_person_name})
     return Subject(str(session.id), "pending", [], session.sso_claims.get("name"))
+
+
+async def prune_sessions(sessionmaker: async_sessionmaker[AsyncSession], *,
+                         older_than: dt.timedelta = dt.timedelta(days=30)) -> int:
+    """Forget sessions that ended (expired or logged out) long ago."""
+    cutoff = dt.datetime.now(dt.UTC) - older_than
+    async with sessionmaker() as db, db.begin():
+        result = await db.execute(sa.delete(Session).where(
+            sa.or_(Session.expires_at < cutoff, Session.revoked_at < cutoff)))
+        return result.rowcount

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.identity.deps import DbSession, Settings
@@ -110,9 +111,13 @@ async def _open_session(db: AsyncSession, settings: IdentitySettings, login_type
             raise _WrongAccount("credit_code") from None
         account = await db.scalar(sa.select(UnitAccount).where(UnitAccount.credit_code == code))
         if account is None:
-            account = UnitAccount(credit_code=code, unit_name=claims.get("unit_name", ""),
-                                  legal_person_name=claims.get("name", ""))
-            db.add(account)
+            try:
+                async with db.begin_nested():  # two first logins at once: one inserts, the other reads it
+                    account = UnitAccount(credit_code=code, unit_name=claims.get("unit_name", ""),
+                                          legal_person_name=claims.get("name", ""))
+                    db.add(account)
+            except IntegrityError:
+                account = await db.scalar(sa.select(UnitAccount).where(UnitAccount.credit_code == code))
         else:
             account.unit_name = claims.get("unit_name", account.unit_name)
             account.legal_person_name = claims.get("name", account.legal_person_name)

@@ -1,6 +1,7 @@
-"""`python -m services.identity.worker`: the outbox relay (and consumers) without the API."""
+"""`python -m services.identity.worker`: the outbox relay, consumers and janitors without the API."""
 import asyncio
 
+from services.identity.app import janitors
 from services.identity.handlers import consumers
 from services.identity.settings import get_settings
 from shared.app import run_workers_forever
@@ -8,4 +9,4 @@ from shared.db import Database
 
 if __name__ == "__main__":
     s = get_settings()
-    asyncio.run(run_workers_forever(Database(s.database_url, pool_size=4, max_overflow=4), s, consumers))
+    asyncio.run(run_workers_forever(Database(s.database_url, pool_size=4, max_overflow=4), s, consumers, janitors))

@@ -9,6 +9,7 @@ reconnects by itself when the broker goes away and resumes consuming.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -31,7 +32,9 @@ inbox = sa.table(
     "inbox",
     sa.column("event_id", pg.UUID(as_uuid=True)),
     sa.column("consumer", sa.String),
+    sa.column("processed_at", sa.DateTime(timezone=True)),
 )
+
 
 
 class Consumer:
@@ -152,3 +155,11 @@ async def _first_of(*aws: Awaitable[object]) -> None:
     finally:
         for t in tasks:
             t.cancel()
+
+
+async def prune_inbox(sessionmaker: async_sessionmaker[AsyncSession], *, older_than: dt.timedelta) -> int:
+    """Forget handled event ids older than any redelivery can be (the broker gives up long before)."""
+    async with sessionmaker() as session, session.begin():
+        result = await session.execute(sa.delete(inbox).where(
+            inbox.c.processed_at < dt.datetime.now(dt.UTC) - older_than))
+        return result.rowcount

@@ -262,3 +262,19 @@ async def test_a_consumer_that_arrives_later_gets_the_history_when_it_is_republi
     await asyncio.sleep(0.3)
     assert await _effects(db) == ["history-1", "history-2", "live"]  # "live" twice, handled once
     assert consumer.deliveries == 4
+
+
+async def test_old_inbox_rows_are_pruned_and_recent_ones_kept(db):
+    import datetime as dt
+
+    from shared.events.consumer import prune_inbox
+
+    async with db.engine.begin() as conn:
+        await conn.execute(sa.text("INSERT INTO inbox (event_id, consumer, processed_at) VALUES "
+                                   "(gen_random_uuid(), 'old', now() - interval '20 days'), "
+                                   "(gen_random_uuid(), 'recent', now() - interval '1 day')"))
+    assert await prune_inbox(db.sessionmaker, older_than=dt.timedelta(days=14)) == 1
+    async with db.engine.connect() as conn:
+        assert (await conn.execute(sa.text("SELECT consumer FROM inbox"))).scalars().all() == ["recent"]
+        await conn.execute(sa.text("DELETE FROM inbox"))
+        await conn.commit()

@@ -225,3 +225,29 @@ def test_the_gateway_never_routes_internal_endpoints(stack):
     assert httpx.post(f"{stack.gateway}/internal/sessions/token", json={"session_token": "x" * 20}).status_code == 404
     direct = httpx.post(f"{stack.identity}/internal/sessions/token", json={"session_token": "x" * 20})
     assert direct.status_code == 403
+
+
+def test_sessions_that_ended_long_ago_are_pruned(stack):
+    import asyncio
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from services.identity.models import Session
+    from services.identity.sessions import prune_sessions
+    from shared.db import Database
+
+    async def scenario() -> tuple[int, set[str]]:
+        db = Database(stack.identity_db, pool_size=1, max_overflow=0)
+        now = dt.datetime.now(dt.UTC)
+        async with db.sessionmaker() as s, s.begin():
+            s.add_all([Session(token_hash=f"old-{uuid.uuid4()}", kind="pending", expires_at=now - dt.timedelta(days=40)),
+                       Session(token_hash=f"new-{uuid.uuid4()}", kind="pending", expires_at=now - dt.timedelta(days=1))])
+        pruned = await prune_sessions(db.sessionmaker, older_than=dt.timedelta(days=30))
+        async with db.sessionmaker() as s:
+            left = set((await s.scalars(sa.select(Session.token_hash).where(Session.kind == "pending"))).all())
+        await db.dispose()
+        return pruned, left
+
+    pruned, left = asyncio.run(scenario())
+    assert pruned >= 1 and not any(h.startswith("old-") for h in left) and any(h.startswith("new-") for h in left)
