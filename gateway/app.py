@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from gateway.bodycap import BodyCapMiddleware
 from gateway.csrf import CsrfMiddleware
 from gateway.pages import ROUTERS
-from gateway.pages.common import RedirectTo, Visitor, error_page
+from gateway.pages.common import PageError, RedirectTo, Visitor, error_page, visitor
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.settings import GatewaySettings, get_settings
@@ -62,6 +62,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_exception_handler(RedirectTo, lambda request, exc: RedirectResponse(exc.location, status_code=303))
+
+    @app.exception_handler(PageError)
+    async def page_error(request: Request, exc: PageError) -> Response:
+        return error_page(request, await visitor(request), exc.status, exc.title, exc.message)
 
     @app.exception_handler(httpx.TransportError)
     async def service_down(request: Request, exc: httpx.TransportError) -> Response:

@@ -1,4 +1,4 @@
 """The browser UI, one module per area; each has a ``router``."""
-from gateway.pages import account, files, library, me, plans, units
+from gateway.pages import account, applications, files, library, me, plans, units
 
-ROUTERS = [account.router, files.router, library.router, me.router, plans.router, units.router]
+ROUTERS = [account.router, *applications.ROUTERS, files.router, library.router, me.router, plans.router, units.router]
