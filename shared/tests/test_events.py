@@ -85,7 +85,7 @@ async def _write_effect(session, envelope: Envelope) -> None:
 
 def _consumer(db, amqp_url, names, handler=_write_effect, cls=CountingConsumer, **kw) -> Consumer:
     return cls(queue=names["queue"], routing_keys=["test.thing.#"], handler=handler, sessionmaker=db.sessionmaker,
-               amqp_url=amqp_url, exchange=names["exchange"], backoff_base=0.05, **kw)
+               amqp_url=amqp_url, exchange=names["exchange"], **{"retry_delays": (0.1,), **kw})
 
 
 async def _until(predicate, timeout: float = 15.0) -> None:
@@ -175,6 +175,8 @@ async def test_the_same_event_delivered_twice_has_one_effect(db, amqp_url, names
         await exchange.publish(to_message(env), routing_key=env.type)
         await exchange.publish(to_message(env), routing_key=env.type)
     await _until(lambda: _delivered(consumer, 2))
+    await _until(lambda: _has(db, ["dup"]))
+    await asyncio.sleep(0.3)
     assert await _effects(db) == ["dup"]
 
 
