@@ -156,7 +156,7 @@ class Consumer:
             if not stop.is_set():
                 self.state = "disconnected"
                 await _wait(stop, backoff)
-                backoff = min(backoff * 2, 15)
+                backoff = min(backoff * 2, 5)  # short: back within seconds of the broker
         self.state = "stopped"
         self._database_back.set()  # messages waiting for the database give up: the broker has them again
 
