@@ -135,8 +135,18 @@ class Consumer:
                     for key in self.routing_keys:
                         await queue.bind(exchange, routing_key=key)
                 else:
-                    queue = await declare_consumer_queue(channel, exchange, self.queue, self.routing_keys,
-                                                         retry_delays=self.retry_delays)
+                    try:
+                        queue = await declare_consumer_queue(channel, exchange, self.queue, self.routing_keys,
+                                                             retry_delays=self.retry_delays)
+                    except aio_pika.exceptions.ChannelPreconditionFailed:
+                        log.warning("queue %s was declared by an older version with other arguments (its delivery "
+                                    "limit); using it as it is: drain and delete it to get the new ones", self.queue)
+                        channel = self._channel = await connection.channel(publisher_confirms=True)
+                        await channel.set_qos(prefetch_count=self.prefetch)
+                        exchange = await declare_events_exchange(channel, self.exchange)
+                        queue = await channel.declare_queue(self.queue, passive=True)
+                        for key in self.routing_keys:
+                            await queue.bind(exchange, routing_key=key)
                 backoff = 0.5
                 await self._consume(queue, stop, lost)
                 if not stop.is_set():

@@ -93,7 +93,7 @@ async def test_a_failing_handler_dead_letters_after_the_attempts_and_replay_work
         return len(await list_dead_letters(amqp_url, names["queue"])) == 1
 
     await until(dead_lettered)
-    assert calls["n"] == 3  # exactly the configured attempts, then the broker gave up
+    assert calls["n"] == 3  # exactly the configured attempts, then the consumer dead-lettered it
     assert await effects(db) == []
     [dead] = await list_dead_letters(amqp_url, names["queue"])
     assert dead["event_id"] == str(env.id) and dead["type"] == "test.thing.happened"
@@ -174,3 +174,19 @@ async def test_old_inbox_rows_are_pruned_and_recent_ones_kept(db):
         assert (await conn.execute(sa.text("SELECT consumer FROM inbox"))).scalars().all() == ["recent"]
         await conn.execute(sa.text("DELETE FROM inbox"))
         await conn.commit()
+
+
+async def test_a_queue_declared_by_the_previous_version_is_used_as_it_is(db, amqp_url, names, running):
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:  # as the previous version declared it: the broker's limit was the attempts
+        channel = await connection.channel()
+        await channel.declare_queue(names["queue"], durable=True, arguments={
+            "x-queue-type": "quorum", "x-delivery-limit": 4, "x-dead-letter-exchange": "zc.dead",
+            "x-dead-letter-routing-key": names["queue"], "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish"})
+    await running(make_consumer(db, amqp_url, names))
+    relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
+    await record(db, "upgraded")
+    assert await relay.publish_pending() == 1
+    await relay.close()
+    await until(lambda: has(db, ["upgraded"]))
