@@ -9,7 +9,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
 
 import aio_pika
 import sqlalchemy as sa
@@ -165,9 +164,13 @@ def create_service_app(
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
     @app.get("/readyz/events", include_in_schema=False)
-    async def events_status() -> dict[str, Any]:
+    async def events_status() -> JSONResponse:
         # Per queue: depth, retrying, dead letters, and the consumer's lag when it runs in this process.
-        return {"queues": await queue_status(settings.platform.amqp_url, running, running_here=settings.run_workers)}
+        try:
+            queues = await queue_status(settings.platform.amqp_url, running, running_here=settings.run_workers)
+        except Exception as exc:  # the broker does not answer: say so, as /readyz does
+            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ok", "queues": queues})
 
     for router in routers:
         app.include_router(router)

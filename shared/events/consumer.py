@@ -273,7 +273,8 @@ class Consumer:
         if self.sessionmaker is None or self._channel is None:
             await _settle(message.reject(requeue=False))
             return
-        headers = {**(message.headers or {}), ATTEMPTS_HEADER: attempts, ERROR_HEADER: repr(error)[:500]}
+        headers = {k: v for k, v in (message.headers or {}).items() if k != "x-delivery-count"}  # the broker's
+        headers.update({ATTEMPTS_HEADER: attempts, ERROR_HEADER: repr(error)[:500]})
         copy = aio_pika.Message(body=message.body, headers=headers, content_type=message.content_type,
                                 delivery_mode=aio_pika.DeliveryMode.PERSISTENT, message_id=message.message_id,
                                 correlation_id=message.correlation_id, type=message.type,
@@ -286,9 +287,11 @@ class Consumer:
             else:
                 delay = self.retry_delays[min(attempts, len(self.retry_delays)) - 1]
                 await self._channel.default_exchange.publish(copy, routing_key=retry_queue_name(self.queue, delay))
-        except Exception:  # not confirmed: keep the original, the broker delivers it again
+        except Exception:  # not confirmed (broker refused, or gone): the original goes back to the queue
             log.warning("could not set %s aside for a retry; it stays in %s", message.message_id, self.queue,
                         exc_info=True)
+            await _wait(self._stop, 1.0)
+            await _settle(message.nack(requeue=True))
             return
         await _settle(message.ack())
 
