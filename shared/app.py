@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.auth import TokenVerifier, http_jwks_loader
 from shared.db import Database
 from shared.errors import install_error_handlers, problem
-from shared.events.consumer import Consumer, prune_inbox
+from shared.events.consumer import Consumer, prune_inbox, queue_status
 from shared.events.outbox import OutboxRelay
 from shared.logging import (
     REQUEST_ID_HEADER,
@@ -111,6 +111,8 @@ def create_service_app(
         settings.platform.jwt_issuer, settings.platform.jwt_audience,
     )
 
+    running = consumers(db, settings) if consumers else []
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
@@ -118,7 +120,7 @@ def create_service_app(
         if on_startup:
             await on_startup(app)
         if settings.run_workers:
-            tasks = start_workers(db, settings, consumers, stop)
+            tasks = start_workers(db, settings, running, stop)
             tasks += [asyncio.create_task(loop) for loop in (background(db, stop) if background else [])]
         try:
             yield
@@ -161,16 +163,24 @@ def create_service_app(
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
+    @app.get("/readyz/events", include_in_schema=False)
+    async def events_status() -> JSONResponse:
+        # Per queue: depth, retrying, dead letters, and the consumer's lag when it runs in this process.
+        try:
+            queues = await queue_status(settings.platform.amqp_url, running, running_here=settings.run_workers)
+        except Exception as exc:  # the broker does not answer: say so, as /readyz does
+            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ok", "queues": queues})
+
     for router in routers:
         app.include_router(router)
     return app
 
 
-def start_workers(db: Database, settings: ServiceSettings,
-                  consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None,
+def start_workers(db: Database, settings: ServiceSettings, consumers: Sequence[Consumer],
                   stop: asyncio.Event) -> list[asyncio.Task]:
     relay = OutboxRelay(db.sessionmaker, settings.platform.amqp_url, settings.platform.events_exchange)
-    workers = [relay.run(stop), *(c.run(stop) for c in (consumers(db, settings) if consumers else []))]
+    workers = [relay.run(stop), *(c.run(stop) for c in consumers)]
     if consumers:  # handled event ids are kept two weeks, far longer than any redelivery
         workers.append(periodically(lambda: prune_inbox(db.sessionmaker, older_than=dt.timedelta(days=14)), stop,
                                     every_seconds=3600, name="inbox pruning"))
@@ -203,5 +213,5 @@ async def run_workers_forever(db: Database, settings: ServiceSettings,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await asyncio.gather(*start_workers(db, settings, consumers, stop), *(extra(stop) if extra else []))
+    await asyncio.gather(*start_workers(db, settings, consumers(db, settings) if consumers else [], stop), *(extra(stop) if extra else []))
     await db.dispose()

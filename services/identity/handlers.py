@@ -3,7 +3,9 @@ shows the bound unit and access tokens name the units a person or account review
 
 The consumer handles several messages at once and a failed one comes back later, so facts may
 arrive out of order: each row keeps the time of the fact it reflects and only a newer fact
-changes it (an ended membership or a removed reviewer stays as an inactive row)."""
+changes it (an ended membership or a removed reviewer stays as an inactive row). That also makes
+a replay harmless once the inbox has forgotten the event (``republish``): a fact already applied
+changes nothing and announces nothing."""
 from __future__ import annotations
 
 import datetime as dt
@@ -30,32 +32,38 @@ from shared.settings import ServiceSettings
 
 
 async def _newer_fact(session: AsyncSession, model: Any, key: dict[str, Any], values: dict[str, Any],
-                      at: dt.datetime) -> None:
+                      at: dt.datetime) -> bool:
+    """Whether the fact changed the row (it is newer than what the row reflects)."""
     if await session.get(Person, key["person_id"]) is None:
-        return  # not a person of ours (only after a database was reset)
+        return False  # not a person of ours (only after a database was reset)
     insert = pg.insert(model).values(**key, **values, changed_at=at)
-    await session.execute(insert.on_conflict_do_update(index_elements=list(key), set_={**values, "changed_at": at},
-                                                       where=model.changed_at < at))
+    result = await session.execute(insert.on_conflict_do_update(
+        index_elements=list(key), set_={**values, "changed_at": at}, where=model.changed_at < at))
+    return result.rowcount > 0
 
 
 async def on_units_event(session: AsyncSession, envelope: Envelope) -> None:
     data, at = envelope.payload(), envelope.occurred_at
     match data:
         case UnitRegistered():
-            await session.execute(sa.update(UnitAccount).where(UnitAccount.id == data.legal_account_id)
-                                  .values(unit_id=data.unit_id))
+            changed = (await session.execute(
+                sa.update(UnitAccount).where(UnitAccount.id == data.legal_account_id,
+                                             UnitAccount.unit_id.is_distinct_from(data.unit_id))
+                .values(unit_id=data.unit_id))).rowcount > 0
             subject = data.legal_account_id
         case BindingApproved() | BindingEnded():
-            await _newer_fact(session, PersonUnit, {"person_id": data.person_id}, {
+            changed = await _newer_fact(session, PersonUnit, {"person_id": data.person_id}, {
                 "binding_id": data.binding_id, "unit_id": data.unit_id, "unit_name": data.unit_name,
                 "active": isinstance(data, BindingApproved)}, at)
             subject = data.person_id
         case ReviewerAdded() | ReviewerRemoved():
-            await _newer_fact(session, UnitReviewer, {"person_id": data.person_id, "unit_id": data.unit_id},
-                              {"active": isinstance(data, ReviewerAdded)}, at)
+            changed = await _newer_fact(session, UnitReviewer, {"person_id": data.person_id, "unit_id": data.unit_id},
+                                        {"active": isinstance(data, ReviewerAdded)}, at)
             subject = data.person_id
         case _:
             return
+    if not changed:
+        return  # a fact already applied (a replay) or superseded: tokens say the same as before
     # Now that tokens minted from here on say it, cached ones must go (the gateway listens).
     await record_event(session, PRODUCER, subject, AccessChanged(subject=subject))
 

@@ -14,6 +14,7 @@ from shared.settings import ServiceSettings
 
 
 async def on_person_registered(session: AsyncSession, envelope: Envelope) -> None:
+    """An upsert by person id: a replay (``republish``, after the inbox forgot it) changes nothing."""
     data = envelope.payload()
     assert isinstance(data, PersonRegistered)
     values = {"name": data.name, "id_number_masked": data.id_number_masked, "registered_at": envelope.occurred_at}

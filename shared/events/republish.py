@@ -5,9 +5,14 @@
 
 Sent outbox rows are kept: they are the producer's log of its facts. Marking some unsent again
 lets the running relay publish them once more, so that a consumer that arrived later (a new
-service, a new queue) can build its read model from the whole history. Consumers are
-idempotent, so those that had them already change nothing. TYPE may end in ``*``
-(``library.entry.*``)."""
+service, a new queue) can build its read model from the whole history. TYPE may end in ``*``
+(``library.entry.*``).
+
+What it may repeat: every consumer bound to TYPE gets those events again. An event handled in
+the last 14 days is skipped by the inbox; an older one runs its handler again, which must
+therefore be idempotent by key (upserts keyed by the subject that only a newer fact changes;
+see services/*/handlers.py). A handler that is not (a counter, a notification) must not bind a
+republished type."""
 from __future__ import annotations
 
 import argparse
@@ -51,7 +56,9 @@ def main() -> None:
     parser.add_argument("--since", type=dt.date.fromisoformat)
     parser.add_argument("--subject")
     count = asyncio.run(_run(parser.parse_args()))
-    print(f"{count} events will be published again by the service's relay")
+    print(f"{count} events will be published again by the service's relay; every consumer of them gets them "
+          "again: those handled in the last 14 days are skipped (inbox), older ones are applied again by "
+          "their idempotent handlers")
 
 
 if __name__ == "__main__":

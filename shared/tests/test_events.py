@@ -6,140 +6,34 @@ import asyncio
 import shutil
 import subprocess
 import uuid
-from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import aio_pika
 import pytest
 import sqlalchemy as sa
-from alembic.operations import Operations
-from alembic.runtime.migration import MigrationContext
 
-from shared.db import Database
-from shared.events import Envelope, OutboxRelay, record_event
-from shared.events.broker import dead_letter_queue_name
-from shared.events.catalogue import EventData, register_test_event
-from shared.events.consumer import Consumer
+from shared.events import Envelope, OutboxRelay
 from shared.events.deadletters import list_dead_letters, replay_dead_letters
 from shared.events.outbox import to_message
-from shared.migrations import create_event_tables
-from shared.testing.infra import drop_database, recreate_database, run_database
-
-
-class ThingHappened(EventData):
-    thing_id: uuid.UUID
-    label: str
-
-
-register_test_event("test.thing.happened", ThingHappened)
-EFFECTS = sa.table("effects", sa.column("event_id"), sa.column("label"))
-
-
-@pytest.fixture(scope="module")
-async def db(pg_server: str) -> AsyncIterator[Database]:
-    url = await recreate_database(pg_server, run_database("events"))
-    database = Database(url, pool_size=5, max_overflow=5)
-    async with database.engine.begin() as conn:
-        def create(sync_conn: sa.Connection) -> None:
-            with Operations.context(MigrationContext.configure(sync_conn)):
-                create_event_tables()
-
-        await conn.run_sync(create)
-        await conn.execute(sa.text("CREATE TABLE effects (event_id uuid, label text)"))
-    yield database
-    await database.dispose()
-    await drop_database(pg_server, run_database("events"))
-
-
-@pytest.fixture
-def names() -> dict[str, str]:
-    suffix = uuid.uuid4().hex[:8]
-    return {"exchange": f"zc.test.events.{suffix}", "queue": f"test.things.{suffix}"}
-
-
-async def _effects(db: Database) -> list[str]:
-    async with db.engine.connect() as conn:
-        return list((await conn.execute(sa.select(EFFECTS.c.label).order_by(EFFECTS.c.label))).scalars())
-
-
-async def _record(db: Database, label: str, *, commit: bool = True) -> Envelope:
-    async with db.sessionmaker() as session:
-        env = await record_event(session, "test", uuid.uuid4(), ThingHappened(thing_id=uuid.uuid4(), label=label))
-        await (session.commit() if commit else session.rollback())
-    return env
-
-
-class CountingConsumer(Consumer):
-    """Counts deliveries (duplicates included) besides doing the real work."""
-
-    deliveries = 0
-
-    async def handle(self, envelope: Envelope) -> bool:
-        self.deliveries += 1
-        return await super().handle(envelope)
-
-
-async def _write_effect(session, envelope: Envelope) -> None:
-    await session.execute(sa.insert(EFFECTS).values(event_id=envelope.id, label=envelope.payload().label))
-
-
-def _consumer(db, amqp_url, names, handler=_write_effect, cls=CountingConsumer, **kw) -> Consumer:
-    return cls(queue=names["queue"], routing_keys=["test.thing.#"], handler=handler, sessionmaker=db.sessionmaker,
-               amqp_url=amqp_url, exchange=names["exchange"], backoff_base=0.05, **kw)
-
-
-async def _until(predicate, timeout: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not reached in time")
-        await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def running(db, amqp_url, names):
-    """Start consumers in the background; stop them and delete their queues afterwards."""
-    stop = asyncio.Event()
-    tasks: list[asyncio.Task] = []
-
-    async def start(consumer: Consumer) -> Consumer:
-        tasks.append(asyncio.create_task(consumer.run(stop)))
-        await asyncio.wait_for(consumer.consuming.wait(), 10)
-        return consumer
-
-    yield start
-    stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    connection = await aio_pika.connect(amqp_url)
-    async with connection:
-        channel = await connection.channel()
-        for q in (names["queue"], dead_letter_queue_name(names["queue"])):
-            await channel.queue_delete(q)
-        await channel.exchange_delete(names["exchange"])
-    async with db.engine.begin() as conn:
-        await conn.execute(sa.text("TRUNCATE effects, outbox, inbox"))
+from shared.tests.eventbus import ThingHappened, effects, has, make_consumer, record, until, write_effect
 
 
 async def test_a_rolled_back_change_publishes_nothing(db, amqp_url, names, running):
-    consumer = await running(_consumer(db, amqp_url, names))
-    await _record(db, "rolled-back", commit=False)
+    consumer = await running(make_consumer(db, amqp_url, names))
+    await record(db, "rolled-back", commit=False)
     relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
     assert await relay.publish_pending() == 0
-    await _record(db, "committed")
+    await record(db, "committed")
     assert await relay.publish_pending() == 1
-    await _until(lambda: _has(db, ["committed"]))
+    await until(lambda: has(db, ["committed"]))
     await asyncio.sleep(0.3)
-    assert await _effects(db) == ["committed"] and consumer.deliveries == 1
+    assert await effects(db) == ["committed"] and consumer.deliveries == 1
     await relay.close()
 
 
-async def _has(db, labels):
-    return await _effects(db) == labels
-
-
 async def test_relay_dying_between_publish_and_mark_still_gives_one_effect(db, amqp_url, names, running):
-    consumer = await running(_consumer(db, amqp_url, names))
-    await _record(db, "once")
+    consumer = await running(make_consumer(db, amqp_url, names))
+    await record(db, "once")
 
     async def crash() -> None:
         raise RuntimeError("relay killed after the broker confirmed, before marking sent")
@@ -155,8 +49,8 @@ async def test_relay_dying_between_publish_and_mark_still_gives_one_effect(db, a
     relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
     assert await relay.publish_pending() == 1
     await relay.close()
-    await _until(lambda: _delivered(consumer, 2))
-    assert await _effects(db) == ["once"]
+    await until(lambda: _delivered(consumer, 2))
+    assert await effects(db) == ["once"]
     async with db.engine.connect() as conn:
         assert await conn.scalar(sa.text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")) == 0
 
@@ -166,7 +60,7 @@ async def _delivered(consumer, n):
 
 
 async def test_the_same_event_delivered_twice_has_one_effect(db, amqp_url, names, running):
-    consumer = await running(_consumer(db, amqp_url, names))
+    consumer = await running(make_consumer(db, amqp_url, names))
     env = Envelope.of("test", uuid.uuid4(), ThingHappened(thing_id=uuid.uuid4(), label="dup"))
     connection = await aio_pika.connect(amqp_url)
     async with connection:
@@ -174,8 +68,10 @@ async def test_the_same_event_delivered_twice_has_one_effect(db, amqp_url, names
         exchange = await channel.get_exchange(names["exchange"])
         await exchange.publish(to_message(env), routing_key=env.type)
         await exchange.publish(to_message(env), routing_key=env.type)
-    await _until(lambda: _delivered(consumer, 2))
-    assert await _effects(db) == ["dup"]
+    await until(lambda: _delivered(consumer, 2))
+    await until(lambda: has(db, ["dup"]))
+    await asyncio.sleep(0.3)
+    assert await effects(db) == ["dup"]
 
 
 async def test_a_failing_handler_dead_letters_after_the_attempts_and_replay_works(db, amqp_url, names, running):
@@ -185,10 +81,10 @@ async def test_a_failing_handler_dead_letters_after_the_attempts_and_replay_work
         calls["n"] += 1
         if not calls["healthy"]:
             raise RuntimeError("downstream is broken")
-        await _write_effect(session, envelope)
+        await write_effect(session, envelope)
 
-    consumer = await running(_consumer(db, amqp_url, names, handler=flaky, max_attempts=3))
-    env = await _record(db, "poison")
+    consumer = await running(make_consumer(db, amqp_url, names, handler=flaky, max_attempts=3))
+    env = await record(db, "poison")
     relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
     await relay.publish_pending()
     await relay.close()
@@ -196,16 +92,16 @@ async def test_a_failing_handler_dead_letters_after_the_attempts_and_replay_work
     async def dead_lettered():
         return len(await list_dead_letters(amqp_url, names["queue"])) == 1
 
-    await _until(dead_lettered)
-    assert calls["n"] == 3  # exactly the configured attempts, then the broker gave up
-    assert await _effects(db) == []
+    await until(dead_lettered)
+    assert calls["n"] == 3  # exactly the configured attempts, then the consumer dead-lettered it
+    assert await effects(db) == []
     [dead] = await list_dead_letters(amqp_url, names["queue"])
     assert dead["event_id"] == str(env.id) and dead["type"] == "test.thing.happened"
     assert await dead_lettered()  # listing does not consume
 
     calls["healthy"] = True  # the operator fixed the cause; now replay
     assert await replay_dead_letters(amqp_url, names["queue"]) == 1
-    await _until(lambda: _has(db, ["poison"]))
+    await until(lambda: has(db, ["poison"]))
     assert await list_dead_letters(amqp_url, names["queue"]) == []
     assert consumer.deliveries == 4
 
@@ -218,21 +114,21 @@ def _drop_connections(vhost: str) -> None:
 
 
 async def test_consumer_comes_back_after_the_broker_drops_its_connection(db, amqp_url, names, running):
-    consumer = await running(_consumer(db, amqp_url, names))
+    consumer = await running(make_consumer(db, amqp_url, names))
     stop = asyncio.Event()
     relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"], idle_interval=0.05)
     relay_task = asyncio.create_task(relay.run(stop))
     try:
-        await _record(db, "a-before")
-        await _until(lambda: _has(db, ["a-before"]))
+        await record(db, "a-before")
+        await until(lambda: has(db, ["a-before"]))
 
         vhost = urlsplit(amqp_url).path.lstrip("/") or "/"
         await asyncio.to_thread(_drop_connections, vhost)
-        await _record(db, "b-during")  # written while the bus is reconnecting: must not be lost
-        await _until(lambda: _back(consumer), timeout=30)
+        await record(db, "b-during")  # written while the bus is reconnecting: must not be lost
+        await until(lambda: _back(consumer), timeout=30)
         assert consumer.subscriptions == 2  # it really lost the connection and subscribed again
-        await _record(db, "c-after")
-        await _until(lambda: _has(db, ["a-before", "b-during", "c-after"]), timeout=30)
+        await record(db, "c-after")
+        await until(lambda: has(db, ["a-before", "b-during", "c-after"]), timeout=30)
     finally:
         stop.set()
         await relay_task
@@ -245,22 +141,22 @@ async def _back(consumer):
 async def test_a_consumer_that_arrives_later_gets_the_history_when_it_is_republished(db, amqp_url, names, running):
     from shared.events.republish import mark_unsent
 
-    await _record(db, "history-1")
-    await _record(db, "history-2")
+    await record(db, "history-1")
+    await record(db, "history-2")
     relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
     assert await relay.publish_pending() == 2  # nobody listens yet: the broker drops them
-    consumer = await running(_consumer(db, amqp_url, names))
-    await _record(db, "live")
+    consumer = await running(make_consumer(db, amqp_url, names))
+    await record(db, "live")
     await relay.publish_pending()
-    await _until(lambda: _has(db, ["live"]))
+    await until(lambda: has(db, ["live"]))
 
     async with db.sessionmaker() as session, session.begin():
         assert await mark_unsent(session, "test.thing.*") == 3
     assert await relay.publish_pending() == 3
     await relay.close()
-    await _until(lambda: _has(db, ["history-1", "history-2", "live"]))
+    await until(lambda: has(db, ["history-1", "history-2", "live"]))
     await asyncio.sleep(0.3)
-    assert await _effects(db) == ["history-1", "history-2", "live"]  # "live" twice, handled once
+    assert await effects(db) == ["history-1", "history-2", "live"]  # "live" twice, handled once
     assert consumer.deliveries == 4
 
 
@@ -278,3 +174,19 @@ async def test_old_inbox_rows_are_pruned_and_recent_ones_kept(db):
         assert (await conn.execute(sa.text("SELECT consumer FROM inbox"))).scalars().all() == ["recent"]
         await conn.execute(sa.text("DELETE FROM inbox"))
         await conn.commit()
+
+
+async def test_a_queue_declared_by_the_previous_version_is_used_as_it_is(db, amqp_url, names, running):
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:  # as the previous version declared it: the broker's limit was the attempts
+        channel = await connection.channel()
+        await channel.declare_queue(names["queue"], durable=True, arguments={
+            "x-queue-type": "quorum", "x-delivery-limit": 4, "x-dead-letter-exchange": "zc.dead",
+            "x-dead-letter-routing-key": names["queue"], "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish"})
+    await running(make_consumer(db, amqp_url, names))
+    relay = OutboxRelay(db.sessionmaker, amqp_url, names["exchange"])
+    await record(db, "upgraded")
+    assert await relay.publish_pending() == 1
+    await relay.close()
+    await until(lambda: has(db, ["upgraded"]))

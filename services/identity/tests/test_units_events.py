@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 import uuid
 
+import sqlalchemy as sa
+
 from services.identity.handlers import on_units_event
 from services.identity.models import Session as SessionRow
 from services.identity.sessions import subject_of
@@ -65,3 +67,33 @@ def test_a_removal_handled_before_its_addition_keeps_the_reviewer_removed(stack)
     assert _apply(stack, str(person_id), [removed, added])["units"] == []
     again = _at(Envelope.of("units", unit, ReviewerAdded(unit_id=unit, person_id=person_id)), 3)
     assert _apply(stack, str(person_id), [again])["units"] == [str(unit)]  # named again later: a newer fact
+
+
+def _announced(stack, person_id: str) -> int:
+    async def run() -> int:
+        db = Database(stack.identity_db, pool_size=1, max_overflow=0)
+        try:
+            async with db.engine.connect() as conn:
+                return await conn.scalar(sa.text(
+                    "SELECT count(*) FROM outbox WHERE type = 'identity.access.changed' "
+                    "AND envelope->>'subject' = :subject"), {"subject": person_id})
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
+
+
+def test_a_history_replayed_after_the_inbox_forgot_it_changes_and_announces_nothing(stack):
+    browser, _ = stack.person_browser("重放测试")
+    person_id = browser.get(f"{stack.gateway}/api/identity/me").json()["id"]
+    unit, binding = uuid.uuid4(), uuid.uuid4()
+    history = [_at(Envelope.of("units", binding, BindingApproved(
+                   binding_id=binding, person_id=uuid.UUID(person_id), unit_id=unit, unit_name="重放单位",
+                   decided_by="法人")), 1),
+               _at(Envelope.of("units", unit, ReviewerAdded(unit_id=unit, person_id=uuid.UUID(person_id))), 2)]
+    first = _apply(stack, person_id, history)
+    assert first["unit_id"] == str(unit) and first["units"] == [str(unit)]
+    assert _announced(stack, person_id) == 2
+    # republish: the same events again, handled without the inbox (pruned after 14 days)
+    assert _apply(stack, person_id, history) == first
+    assert _announced(stack, person_id) == 2
