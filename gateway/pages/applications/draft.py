@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from gateway.pages.applications.upstream import call, fetch
 from gateway.pages.common import PageError, PersonPage, Visitor, back_to, problem_fields, render
-from gateway.pages.files import files_of
+from gateway.pages.files import Unavailable, files_by_id
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import ENTRY_TYPES
 from shared.vocabulary import LEVELS
@@ -47,10 +47,12 @@ def menu(app: dict) -> list[tuple[str | None, list[tuple[str, str]]]]:
     return out
 
 
-async def _attachments_of(who: Visitor, ids: list[str]) -> dict[str, dict | None]:
-    """File metadata by id, for the files a section shows (one call per file, at once)."""
-    unique = list(dict.fromkeys(ids))
-    return dict(zip(unique, await files_of(who, unique), strict=True)) if unique else {}
+async def files_shown(who: Visitor, ids: list[str]) -> dict[str, dict]:
+    """The files a section shows; while documents is down they say "暂时无法显示" and the rest works."""
+    try:
+        return await files_by_id(who, ids)
+    except Unavailable:
+        return {}
 
 
 async def section_page(request: Request, who: Visitor, app: dict, section: str, *, values: dict | None = None,
@@ -63,16 +65,16 @@ async def section_page(request: Request, who: Visitor, app: dict, section: str, 
         ids = [app["profile"].get("photo_file_id")] if app["profile"].get("photo_file_id") else []
         for row in app["current_titles"] + app["current_appointments"]:
             ids += row.get("file_ids", [])
-        context["files"] = await _attachments_of(who, ids)
+        context["files"] = await files_shown(who, ids)
         template = "applications/basic.html"
     elif section in by_code:
         current = by_code[section]
         context["current"] = current
         context["entry_fields"] = {t: ENTRY_TYPES[t].fields for t in current["entry_types"] if t in ENTRY_TYPES}
-        context["files"] = await _attachments_of(who, [f for i in current["items"] for f in i["attachment_ids"]])
+        context["files"] = await files_shown(who, [f for i in current["items"] for f in i["attachment_ids"]])
         template = "applications/items.html"
     elif section == "attachments":
-        context["files"] = await _attachments_of(who, [a["file_id"] for a in app["attachments"]])
+        context["files"] = await files_shown(who, [a["file_id"] for a in app["attachments"]])
         template = "applications/attachments.html"
     elif section == "extra" and app["extra_sections"]:
         context["extra_name"] = EXTRA_NAMES[app["form"]]

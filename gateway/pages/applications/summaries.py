@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.pages.applications.draft import EXTRA_NAMES, _attachments_of, menu
+from gateway.pages.applications.draft import EXTRA_NAMES, files_shown, menu
 from gateway.pages.applications.upstream import fetch
 from gateway.pages.common import PersonPage, render
 from shared.attachment_kinds import ATTACHMENT_KINDS
@@ -35,7 +35,7 @@ def attachment_rows(app: dict) -> list[tuple[str, str]]:
 async def files_overview(request: Request, who: PersonPage, application_id: str) -> Response:
     app = await fetch(who, f"/applications/{application_id}")
     rows = attachment_rows(app)
-    files = await _attachments_of(who, [f for f, _ in rows])
+    files = await files_shown(who, [f for f, _ in rows])
     return render(request, "applications/files.html", who, app=app, menu=menu(app), section="files",
                   rows=[(files.get(f), f, used) for f, used in rows])
 
@@ -46,5 +46,5 @@ async def overview(request: Request, who: PersonPage, application_id: str) -> Re
     ids = [f for f, _ in attachment_rows(app)]
     types = {t for s in app["sections"] for t in s["entry_types"]}
     return render(request, "applications/overview.html", who, app=app, menu=menu(app), section="overview",
-                  files=await _attachments_of(who, ids), levels=LEVELS, extra_name=EXTRA_NAMES.get(app["form"]),
+                  files=await files_shown(who, ids), levels=LEVELS, extra_name=EXTRA_NAMES.get(app["form"]),
                   entry_fields={t: ENTRY_TYPES[t].fields for t in types if t in ENTRY_TYPES})
