@@ -156,7 +156,7 @@ def test_plan_management_is_for_the_organisers_admins_only(stack, cast):
     target = published(stack, cast)
     to_home = cast.applicant.browser.get(f"{stack.gateway}/organizer/plans", follow=False)
     assert to_home.status_code == 303 and to_home.headers["location"] == "/home"
-    assert httpx.get(f"{stack.gateway}/organizer/plans").headers["location"] == "/login"
+    assert httpx.get(f"{stack.gateway}/organizer/plans").headers["location"] == "/login?next=%2Forganizer%2Fplans"
     foreign = get(stack, cast.admin_b, f"/organizer/plans/{target['id']}/edit")
     assert foreign.status_code == 403 and "不是该计划所属组建单位" in foreign.text
     closing = post_form(stack, cast.admin_b, f"/organizer/plans/{target['id']}/close", {})
