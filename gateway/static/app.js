@@ -13,3 +13,15 @@ document.addEventListener("click", function (event) {
   var note = document.getElementById("note");
   if (note) note.focus();
 });
+
+// A thumbnail that cannot be shown gives way to its text (no inline handlers: the CSP forbids them).
+document.addEventListener("error", function (event) {
+  var image = event.target;
+  if (image.tagName === "IMG" && image.dataset.fallback) image.replaceWith(document.createTextNode(image.dataset.fallback));
+}, true);
+
+// After an htmx upload, the file input is emptied for the next one.
+document.addEventListener("htmx:afterRequest", function (event) {
+  var input = event.target;
+  if (input.matches && input.matches("[data-clear-after-upload]")) input.value = "";
+});
