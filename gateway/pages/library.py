@@ -135,10 +135,13 @@ async def delete(entry_id: str, request: Request, who: PersonPage) -> Response:
 
 async def _review(request: Request, who: Visitor, *, page: int = 1) -> Response:
     unit = await unit_of(request, who)
-    listing, types = {}, []
+    # No queue yet: empty (a just-registered unit reaches the visitor's token a moment later).
+    listing, types = {"items": [], "total": 0}, []
     if unit:
-        listing = (await who.call("GET", "library", "/api/library/review-queue",
-                                  params={"unit_id": unit["id"], "page": page, "page_size": 20})).json()
+        response = await who.call("GET", "library", "/api/library/review-queue",
+                                  params={"unit_id": unit["id"], "page": page, "page_size": 20})
+        if response.status_code == 200:
+            listing = response.json()
         types = await _types(who)
     return await desk_page(request, who, "library/review.html", "entries", unit=unit,
                            listing=listing, types={t["code"]: t for t in types})

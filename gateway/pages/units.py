@@ -91,7 +91,8 @@ async def register(request: Request, who: UnitDesk) -> Response:
 async def _bindings_view(request: Request, who: Visitor, status: str, page: int = 1) -> Response:
     unit = await unit_of(request, who)
     params = {"unit_id": unit["id"], "status": status, "page": page, "page_size": 20} if unit else {}
-    listing = (await who.call("GET", "units", "/api/units/bindings", params=params)).json() if unit else {}
+    listing = (await who.call("GET", "units", "/api/units/bindings", params=params)).json() if unit else \
+        {"items": [], "total": 0, "page": 1, "page_size": 20}
     return await desk_page(request, who, "unit/bindings.html", "staff" if status == "approved" else "pending", unit=unit,
                            listing=listing, status=status)
 
