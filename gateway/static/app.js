@@ -25,3 +25,19 @@ document.addEventListener("htmx:afterRequest", function (event) {
   var input = event.target;
   if (input.matches && input.matches("[data-clear-after-upload]")) input.value = "";
 });
+
+// 选择文件: the chosen file's name (or 未选择文件) beside the Chinese button of a .file-control.
+function zcShowChosen(input) {
+  var shown = input.closest(".file-control") && input.closest(".file-control").querySelector(".file-chosen");
+  if (!shown) return;
+  var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+  shown.textContent = names.length ? names.join("，") : "未选择文件";
+}
+document.addEventListener("change", function (event) {
+  if (event.target.matches && event.target.matches(".file-control input[type=file]")) zcShowChosen(event.target);
+});
+document.addEventListener("reset", function (event) {
+  setTimeout(function () {
+    event.target.querySelectorAll(".file-control input[type=file]").forEach(zcShowChosen);
+  });
+});
