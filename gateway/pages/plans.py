@@ -22,6 +22,7 @@ from gateway.pages.common import (
     RedirectTo,
     Visitor,
     back_to,
+    back_with_error,
     error_page,
     render,
     templates,
@@ -210,8 +211,7 @@ async def organizer_plans(request: Request, who: PlanAdminPage, page: str = "1")
     return await _organizer_list(request, who, page)
 
 
-async def _organizer_list(request: Request, who: Visitor, page: str = "1", *, error: str | None = None,
-                          status_code: int = 200) -> Response:
+async def _organizer_list(request: Request, who: Visitor, page: str = "1") -> Response:
     try:
         organizers = await _my_organizers(who)
         response = await _api(who, "GET", "/api/plans/plans",
@@ -221,8 +221,8 @@ async def _organizer_list(request: Request, who: Visitor, page: str = "1", *, er
     if response.status_code != 200:
         return _problem_page(request, who, response)
     result = response.json()
-    return render(request, "plans/organizer_list.html", who, status_code=status_code, organizers=organizers,
-                  result=result, pages=_pages(result), error=error, page_url=lambda n: f"/organizer/plans?page={n}")
+    return render(request, "plans/organizer_list.html", who, organizers=organizers,
+                  result=result, pages=_pages(result), page_url=lambda n: f"/organizer/plans?page={n}")
 
 
 @router.get("/organizer/plans/new")
@@ -343,8 +343,7 @@ async def plan_action(request: Request, who: PlanAdminPage, plan_id: str, action
         return back_to("/organizer/plans", notice)
     if response.status_code == 401:
         raise RedirectTo("/login")
-    return await _organizer_list(request, who, error=_detail(response) or "操作未能完成，请稍后再试。",
-                                 status_code=response.status_code)
+    return back_with_error(request, "/organizer/plans", _detail(response) or "操作未能完成，请稍后再试。")
 
 
 async def _own_plan(who: Visitor, raw_id: str) -> tuple[dict | Response, list[dict]]:
