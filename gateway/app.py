@@ -11,11 +11,13 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.bodycap import BodyCapMiddleware
 from gateway.csrf import CsrfMiddleware
+from gateway.headers import SecurityHeadersMiddleware
 from gateway.pages import ROUTERS
-from gateway.pages.common import PageError, RedirectTo, Visitor, error_page, visitor
+from gateway.pages.common import PageRefused, RedirectTo, Visitor, error_page, visitor, wants_page
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.settings import GatewaySettings, get_settings
@@ -63,9 +65,23 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_exception_handler(RedirectTo, lambda request, exc: RedirectResponse(exc.location, status_code=303))
 
-    @app.exception_handler(PageError)
-    async def page_error(request: Request, exc: PageError) -> Response:
-        return error_page(request, await visitor(request), exc.status, exc.title, exc.message)
+    @app.exception_handler(PageRefused)
+    async def page_refused(request: Request, exc: PageRefused) -> Response:
+        return error_page(request, exc.who or await visitor(request), exc.status, exc.title, exc.message)
+    problem_for_http_error = app.exception_handlers[StarletteHTTPException]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # A person who follows a wrong address gets a page with the way back; API clients keep
+        # their problem details.
+        if exc.status_code not in (404, 405) or not wants_page(request):
+            return await problem_for_http_error(request, exc)
+        try:
+            who = await visitor(request)
+        except httpx.HTTPError:
+            who = Visitor(request, None, None)
+        return error_page(request, who, 404, "页面不存在",
+                          "您访问的页面不存在或已被移除，请检查地址是否正确，或从下面的链接返回。")
 
     @app.exception_handler(httpx.TransportError)
     async def service_down(request: Request, exc: httpx.TransportError) -> Response:
@@ -73,12 +89,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         log.warning("a page's service did not answer: %s %s: %r", request.method, request.url.path, exc)
         return error_page(request, Visitor(request, None, None), 503, "服务暂时不可用",
                           "相关服务暂时不可用，请稍后再试；您已填写的内容尚未提交。")
-    # Outermost first: request id, rate limit, CSRF, then the body cap.
+    # Outermost first: security headers, request id, rate limit, CSRF, then the body cap.
     app.add_middleware(BodyCapMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
-    app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit,
-                       address_limits=settings.rate_limit_per_address)
+    # The broker arrives with the lifespan; until then no session counts as known.
+    app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit, address_limits=settings.rate_limit_per_address,
+                       known_session=lambda s: hasattr(app.state, "broker") and app.state.broker.knows(s))
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

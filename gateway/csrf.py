@@ -1,13 +1,17 @@
-"""CSRF for cookie-authenticated writes: a double-submit token.
+"""CSRF for cookie-authenticated writes: a token derived from the session.
 
-Every page carries the token of the ``zc_csrf`` cookie; a write that comes with the session
-cookie (whatever else it carries: a browser may add cached credentials by itself) must return it in the ``X-CSRF-Token`` header (htmx, fetch) or in
-a ``csrf_token`` form field (plain forms), and its Origin, when sent, must be ours.
+Every page carries ``csrf_token_for(session)``, an HMAC keyed by the session's secret: only
+someone who holds the session (or a page rendered for it) knows it, so a cookie planted by a
+sibling site cannot be matched by a header of the attacker's choosing, and nothing needs storing.
+A write that comes with the session cookie (whatever else it carries: a browser may add cached
+credentials by itself) must return it in the ``X-CSRF-Token`` header (htmx, fetch) or in a
+``csrf_token`` form field (plain forms), and its Origin, when sent, must be ours.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
-import secrets
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import cookie_parser
@@ -16,14 +20,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gateway.tokens import SESSION_COOKIE
 from shared.errors import problem
 
-CSRF_COOKIE = "zc_csrf"
 CSRF_HEADER = b"x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 MAX_FORM_BYTES = 256 * 1024
 
 
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(32)
+def csrf_token_for(session_secret: str) -> str:
+    digest = hmac.new(session_secret.encode(), b"zc-csrf-v1", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 class CsrfMiddleware:
@@ -47,16 +51,16 @@ class CsrfMiddleware:
         if origin and origin != "null" and origin != self.origin:
             await self._refuse(scope, receive, send)
             return
-        expected = cookies.get(CSRF_COOKIE, "")
+        expected = csrf_token_for(cookies[SESSION_COOKIE])
         given = headers.get(CSRF_HEADER, b"").decode("latin-1")
-        if expected and given and hmac.compare_digest(given, expected):
+        if given and hmac.compare_digest(given.encode(), expected.encode()):
             await self.app(scope, receive, send)
             return
-        if headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded") and expected:
+        if headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded"):
             body = await _read_body(receive, MAX_FORM_BYTES)
             if body is not None:
                 given = (parse_qs(body.decode("utf-8", "replace")).get("csrf_token") or [""])[0]
-                if hmac.compare_digest(given, expected):
+                if hmac.compare_digest(given.encode(), expected.encode()):
                     await self.app(scope, _replay(body), send)
                     return
         await self._refuse(scope, receive, send)

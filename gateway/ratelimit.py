@@ -1,14 +1,17 @@
 """Per-client rate limits (the `limits` library, moving window, in memory per gateway process).
 
-A client is its session when it has one, else its address; every address also has a larger
-limit of its own, so that inventing session cookies does not escape limiting (the larger limit
-leaves room for a whole hospital behind one address). Over a limit: 429 with Retry-After and a
-Chinese explanation."""
+A client is its session when identity knows it (the gateway holds a fresh token for it), else
+its address: a session cookie nobody issued counts as no session at all, so inventing them does
+not escape the limit (a real session's first request, before its token is cached, counts
+against its address too). Every address also has a larger limit of its own, whatever the
+sessions (the larger limit leaves room for a whole hospital behind one address). Over a limit:
+429 with Retry-After and a Chinese explanation."""
 from __future__ import annotations
 
 import hashlib
 import math
 import time
+from collections.abc import Callable
 
 from limits import parse_many
 from limits.aio.storage import MemoryStorage
@@ -23,8 +26,9 @@ EXEMPT_PREFIXES = ("/static/", "/healthz", "/readyz")
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limits: str, address_limits: str) -> None:
+    def __init__(self, app: ASGIApp, limits: str, address_limits: str, known_session: Callable[[str], bool]) -> None:
         self.app = app
+        self.known_session = known_session
         self.items = parse_many(limits)
         self.address_items = parse_many(address_limits)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -35,7 +39,7 @@ class RateLimitMiddleware:
             return
         client = scope.get("client")
         address = "a:" + (client[0] if client else "unknown")
-        checks = [(item, _client_key(scope, address)) for item in self.items]
+        checks = [(item, self._client_key(scope, address)) for item in self.items]
         checks += [(item, "all" + address) for item in self.address_items]
         for item, key in checks:
             if not await self.limiter.hit(item, key):
@@ -47,7 +51,8 @@ class RateLimitMiddleware:
                 return
         await self.app(scope, receive, send)
 
-
-def _client_key(scope: Scope, address: str) -> str:
-    session = cookie_parser(dict(scope["headers"]).get(b"cookie", b"").decode("latin-1")).get(SESSION_COOKIE)
-    return "s:" + hashlib.sha256(session.encode()).hexdigest()[:32] if session else address
+    def _client_key(self, scope: Scope, address: str) -> str:
+        session = cookie_parser(dict(scope["headers"]).get(b"cookie", b"").decode("latin-1")).get(SESSION_COOKIE)
+        if session and self.known_session(session):
+            return "s:" + hashlib.sha256(session.encode()).hexdigest()[:32]
+        return address

@@ -59,6 +59,11 @@ class TokenBroker:
         self._cache[key] = _Cached(body["access_token"], principal, time.monotonic() + max(body["expires_in"] - 30, 1))
         return body["access_token"], principal
 
+    def knows(self, session_secret: str) -> bool:
+        """Whether identity vouched for this session lately (its token is cached and fresh)."""
+        hit = self._cache.get(self._key(session_secret))
+        return hit is not None and hit.until > time.monotonic()
+
     def forget(self, session_secret: str) -> None:
         self._cache.pop(self._key(session_secret), None)
 

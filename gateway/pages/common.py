@@ -1,7 +1,10 @@
 """What every page of the browser UI uses: who is visiting, calling services as them, rendering."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -11,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from gateway.csrf import CSRF_COOKIE, new_csrf_token
+from gateway.csrf import csrf_token_for
 from gateway.tokens import SESSION_COOKIE
 from shared.auth import Principal
 from shared.clock import SHANGHAI
@@ -73,30 +76,43 @@ async def visitor(request: Request) -> Visitor:
 
 
 def render(request: Request, template: str, who: Visitor, status_code: int = 200, **context: Any) -> HTMLResponse:
-    csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
+    session = request.cookies.get(SESSION_COOKIE)
     p = who.principal
     user = {"kind": p.kind, "name": p.name, "roles": sorted(p.roles)} if p else None
     context.setdefault("notice", NOTICES.get(request.query_params.get("notice", "")))
-    response = templates.TemplateResponse(request, template, {"user": user, "csrf_token": csrf,
+    # A whole page shows (and uses up) the message a rejected form left for it; fragments leave it.
+    flashed = None if request.headers.get("hx-request") else _flashed(request)
+    if flashed and not context.get("error"):
+        context["error"] = flashed
+    response = templates.TemplateResponse(request, template, {"user": user,
+                                                              "csrf_token": csrf_token_for(session) if session else "",
                                                               "nav": nav_for(p),
                                                               "request_path": request.url.path, **context},
                                           status_code=status_code)
-    if CSRF_COOKIE not in request.cookies:
-        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="strict", path="/",
-                            secure=request.app.state.settings.cookie_secure)
+    if FLASH_COOKIE in request.cookies and not request.headers.get("hx-request"):
+        response.delete_cookie(FLASH_COOKIE, path="/", httponly=True, samesite="lax",
+                               secure=request.app.state.settings.cookie_secure)
     return response
 
 
 def error_page(request: Request, who: Visitor, status: int, title: str, message: str) -> HTMLResponse:
-    return render(request, "error.html", who, status_code=status, status=status, title=title, message=message)
+    home = HOME_OF.get(who.principal.kind) if who.principal else None
+    return render(request, "error.html", who, status_code=status, status=status, title=title, message=message,
+                  home=home if home != "/" else None)
 
 
-class PageError(Exception):
-    """Raised by a page that cannot be shown (a service down, a record not found); the gateway
-    renders the error page with ``title`` and ``message``."""
+def wants_page(request: Request) -> bool:
+    """A person's browser navigating (not an API client, not a script or an image)."""
+    return (not request.url.path.startswith(("/api/", "/static/"))
+            and "text/html" in request.headers.get("accept", ""))
 
-    def __init__(self, status: int, title: str, message: str) -> None:
-        self.status, self.title, self.message = status, title, message
+
+class PageRefused(Exception):
+    """A page that cannot be shown: refused to this visitor, not found, its service down. The
+    gateway renders the error page with ``title`` and ``message`` (``who``: the visitor, when known)."""
+
+    def __init__(self, title: str, message: str, status: int = 403, *, who: Visitor | None = None) -> None:
+        self.who, self.title, self.message, self.status = who, title, message, status
 
 
 class RedirectTo(Exception):
@@ -106,8 +122,21 @@ class RedirectTo(Exception):
         self.location = location
 
 
+# Why a page is not theirs, by the kind of page: said on the page rather than a silent redirect.
+REFUSALS = {
+    "unit": ("单位工作台仅供单位账号使用",
+             "单位工作台供单位法人账号和单位指定的经办人使用。您当前以个人账号登录，且不是任何单位的经办人。"
+             "如需办理单位业务，请退出后使用闽政通法人账号进行单位登录，或请单位法人在“经办人管理”中将您设为经办人。"),
+    "person": ("此页面供个人用户使用",
+               "此页面供专业技术人员个人使用。您当前以单位账号登录，请前往单位工作台；"
+               "如需办理个人业务，请退出后使用闽政通个人账号登录。"),
+}
+
+
 def _visitor_of(*kinds: str, role: str | None = None):
-    """A dependency: the visitor, if they may see the page; else off to where they belong."""
+    """A dependency: the visitor, if they may see the page; else a page that says why not (or,
+    for a person still to register and for a registered one on the registration page, off to
+    where they belong)."""
 
     async def dependency(request: Request) -> Visitor:
         who = await visitor(request)
@@ -115,7 +144,9 @@ def _visitor_of(*kinds: str, role: str | None = None):
         if p is None:  # after logging in, back to this page
             raise RedirectTo(f"/login?{urlencode({'next': request.url.path})}")
         if p.kind not in kinds and not (role and p.has(role)):
-            raise RedirectTo(HOME_OF[p.kind])
+            if p.kind == "pending" or kinds == ("pending",):
+                raise RedirectTo(HOME_OF[p.kind])
+            raise PageRefused(*REFUSALS[kinds[0]], who=who)
         return who
 
     return dependency
@@ -174,3 +205,36 @@ NOTICES = {
 def back_to(path: str, notice: str) -> RedirectResponse:
     """Post/redirect/get: after a form is handled, show the page again with a confirmation."""
     return RedirectResponse(f"{path}{'&' if '?' in path else '?'}{urlencode({'notice': notice})}", status_code=303)
+
+
+# Why a form was refused is free text from a service, so it cannot travel as a code in the URL:
+# it rides in a short-lived cookie signed with the session's secret (nobody else can plant one).
+FLASH_COOKIE = "zc_flash"
+
+
+def _flash_signature(session: str, payload: str) -> str:
+    return hmac.new(session.encode(), b"zc-flash-v1:" + payload.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def back_with_error(request: Request, path: str, message: str) -> RedirectResponse:
+    """Post/redirect/get for a refused action: back to ``path``, which shows ``message``."""
+    response = RedirectResponse(path, status_code=303)
+    session = request.cookies.get(SESSION_COOKIE)
+    if session:
+        payload = base64.urlsafe_b64encode(message[:500].encode()).decode().rstrip("=")
+        response.set_cookie(FLASH_COOKIE, f"{payload}.{_flash_signature(session, payload)}", max_age=120,
+                            httponly=True, samesite="lax", path="/", secure=request.app.state.settings.cookie_secure)
+    return response
+
+
+def _flashed(request: Request) -> str | None:
+    session, raw = request.cookies.get(SESSION_COOKIE), request.cookies.get(FLASH_COOKIE)
+    if not (session and raw and "." in raw):
+        return None
+    payload, signature = raw.rsplit(".", 1)
+    if not hmac.compare_digest(signature.encode(), _flash_signature(session, payload).encode()):
+        return None
+    try:
+        return base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    except ValueError:
+        return None

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import httpx
 from fastapi import APIRouter, Query, Request
@@ -21,6 +22,7 @@ from gateway.pages.common import (
     RedirectTo,
     Visitor,
     back_to,
+    back_with_error,
     error_page,
     problem_fields,
     render,
@@ -138,23 +140,20 @@ async def _listing(who: Visitor, query: dict[str, Any]) -> dict:
     return response.json()
 
 
-async def _table(request: Request, who: Visitor, *, notice: str | None = None, error: str | None = None,
-                 status_code: int = 200) -> Response:
+async def _table(request: Request, who: Visitor, *, notice: str | None = None, error: str | None = None) -> Response:
     """The list after a change: the table alone for htmx, else the page again (post/redirect/get)."""
     query = _listing_query(request)
     if not _htmx(request):
-        if error is None:
-            return back_to(f"/files?kind={query['kind']}&page={query['page']}", notice or "")
-        return await _page(request, who, error=error, status_code=status_code)
+        back = f"/files?{urlencode({'kind': query['kind'], 'page': query['page']})}"
+        return back_to(back, notice or "") if error is None else back_with_error(request, back, error)
     return render(request, "files/_table.html", who, files=await _listing(who, query), query=query,
                   table_notice=NOTICES.get(notice or ""), table_error=error)
 
 
-async def _page(request: Request, who: Visitor, *, error: str | None = None, status_code: int = 200) -> Response:
+async def _page(request: Request, who: Visitor) -> Response:
     query = _listing_query(request)
     kinds = (await _api(who, "GET", "/kinds")).json()
-    return render(request, "files/list.html", who, status_code=status_code, files=await _listing(who, query),
-                  kinds=kinds, query=query, error=error)
+    return render(request, "files/list.html", who, files=await _listing(who, query), kinds=kinds, query=query)
 
 
 @router.get("/files")
@@ -188,7 +187,7 @@ async def _change(request: Request, who: Visitor, raw_id: str, method: str, noti
         if response.status_code == 401:
             raise RedirectTo("/login")
         if response.status_code >= 400:
-            return await _table(request, who, error=problem_fields(response)[1], status_code=response.status_code)
+            return await _table(request, who, error=problem_fields(response)[1])
         return await _table(request, who, notice=notice)
     except Unavailable:
         return _unavailable(request, who)

@@ -2,11 +2,21 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from gateway.pages.common import PersonPage, UnitDesk, Visitor, back_to, error_page, problem_fields, render
+from gateway.pages.common import (
+    PersonPage,
+    UnitDesk,
+    Visitor,
+    back_to,
+    back_with_error,
+    error_page,
+    problem_fields,
+    render,
+)
 from gateway.pages.units import desk_page, unit_of
 from shared.entry_types import ENTRY_TYPES
 
@@ -32,15 +42,14 @@ def _posted_files(form) -> list[str]:
     return [v for v in form.getlist("file_ids") if v]
 
 
-async def _library(request: Request, who: Visitor, type_code: str | None, *, error: str | None = None,
-                   status_code: int = 200) -> Response:
+async def _library(request: Request, who: Visitor, type_code: str | None) -> Response:
     types = await _types(who)
     kind = next((t for t in types if t["code"] == type_code), types[0])
     listing = (await who.call("GET", "library", "/api/library/entries",
                               params={"type": kind["code"], "page_size": 100})).json()
     stats = {s["type"]: s["total"] for s in (await who.call("GET", "library", "/api/library/stats")).json()}
-    return render(request, "library/index.html", who, status_code=status_code, types=types, kind=kind,
-                  entries=listing["items"], stats=stats, error=error,
+    return render(request, "library/index.html", who, types=types, kind=kind,
+                  entries=listing["items"], stats=stats,
                   unit_id=who.principal.claims.get("unit_id") if who.principal else None)
 
 
@@ -74,7 +83,9 @@ async def edit(entry_id: str, request: Request, who: PersonPage) -> Response:
     return await _form(request, who, kind, entry=entry, values=values, files=entry["attachment_ids"])
 
 
-@router.post("/library/save")
+# The form posts to its own address: refused, it is shown again (with what was typed) where it was.
+@router.post("/library/new")
+@router.post("/library/{entry_id}/edit")
 async def save(request: Request, who: PersonPage) -> Response:
     form = await request.form()
     type_code, entry_id = str(form.get("type", "")), str(form.get("entry_id", ""))
@@ -102,8 +113,7 @@ async def _act(request: Request, who: Visitor, entry_id: str, action: str, notic
     response = await who.call(method, "library", path)
     if response.status_code in (200, 204):
         return back_to(f"/library?type={type_code}", notice)
-    return await _library(request, who, type_code, error=problem_fields(response)[1],
-                          status_code=response.status_code)
+    return back_with_error(request, f"/library?{urlencode({'type': type_code})}", problem_fields(response)[1])
 
 
 @router.post("/library/{entry_id}/submit")
@@ -123,16 +133,18 @@ async def delete(entry_id: str, request: Request, who: PersonPage) -> Response:
 
 # --- 业绩审核 in the unit workspace ---------------------------------------------------------------
 
-async def _review(request: Request, who: Visitor, *, error: str | None = None, status_code: int = 200,
-                  page: int = 1) -> Response:
+async def _review(request: Request, who: Visitor, *, page: int = 1) -> Response:
     unit = await unit_of(request, who)
-    listing, types = {}, []
+    # No queue yet: empty (a just-registered unit reaches the visitor's token a moment later).
+    listing, types = {"items": [], "total": 0}, []
     if unit:
-        listing = (await who.call("GET", "library", "/api/library/review-queue",
-                                  params={"unit_id": unit["id"], "page": page, "page_size": 20})).json()
+        response = await who.call("GET", "library", "/api/library/review-queue",
+                                  params={"unit_id": unit["id"], "page": page, "page_size": 20})
+        if response.status_code == 200:
+            listing = response.json()
         types = await _types(who)
-    return await desk_page(request, who, "library/review.html", "entries", unit=unit, status_code=status_code,
-                           listing=listing, types={t["code"]: t for t in types}, error=error)
+    return await desk_page(request, who, "library/review.html", "entries", unit=unit,
+                           listing=listing, types={t["code"]: t for t in types})
 
 
 @router.get("/unit/entries")
@@ -147,14 +159,14 @@ async def decide(request: Request, who: UnitDesk) -> Response:
     action = str(form.get("action", ""))
     ids = [str(form.get("entry_id"))] if form.get("entry_id") else list(form.getlist("entry_ids"))
     reason = str(form.get("reason", "")).strip() or None
+    back = "/unit/entries"
     if action not in ("approve", "return") or not ids:
-        return await _review(request, who, error="请先勾选要审核的业绩", status_code=422)
+        return back_with_error(request, back, "请先勾选要审核的业绩")
     response = await who.call("POST", "library", "/api/library/review/batch",
                               json={"entry_ids": ids, "action": action, "reason": reason})
     if response.status_code != 200:
-        return await _review(request, who, error=problem_fields(response)[1], status_code=response.status_code)
+        return back_with_error(request, back, problem_fields(response)[1])
     result = response.json()
     if result["failed"]:
-        return await _review(request, who, error="部分业绩未能处理：" + "；".join(result["failed"].values()),
-                             status_code=409)
+        return back_with_error(request, back, "部分业绩未能处理：" + "；".join(result["failed"].values()))
     return back_to("/unit/entries", "entries_approved" if action == "approve" else "entries_returned")

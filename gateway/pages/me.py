@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.pages.common import PersonPage, Visitor, back_to, problem_fields, render
+from gateway.pages.common import PersonPage, Visitor, back_to, back_with_error, problem_fields, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,7 +69,7 @@ async def withdraw(binding_id: str, request: Request, who: PersonPage) -> Respon
     response = await who.call("POST", "units", f"/api/units/bindings/{binding_id}/withdraw")
     if response.status_code == 200:
         return back_to("/me/unit", "binding_withdrawn")
-    return await _unit_page(request, who, error=problem_fields(response)[1], status_code=response.status_code)
+    return back_with_error(request, "/me/unit", problem_fields(response)[1])
 
 
 @router.get("/me/titles")

@@ -18,11 +18,12 @@ from gateway.pages.common import (
     NOTICES,
     SHANGHAI,
     AnyVisitor,
-    PageError,
+    PageRefused,
     PersonPage,
     RedirectTo,
     Visitor,
     back_to,
+    back_with_error,
     error_page,
     render,
     templates,
@@ -167,18 +168,18 @@ async def plan_detail(request: Request, who: AnyVisitor, plan_id: str) -> Respon
 async def plan_for_page(who: Visitor, raw_id: str) -> dict:
     """The plan as the visitor may see it, or the page that says why not (马上申报 uses it too)."""
     if (plan_id := _uuid(raw_id)) is None:
-        raise PageError(404, "未找到", "未找到该评审计划。")
+        raise PageRefused("未找到", "未找到该评审计划。", 404)
     try:
         response = await _api(who, "GET", f"/api/plans/plans/{plan_id}")
     except Unavailable:
-        raise PageError(503, "服务暂不可用", "评审计划服务暂时无法访问，请稍后再试。") from None
+        raise PageRefused("服务暂不可用", "评审计划服务暂时无法访问，请稍后再试。", 503) from None
     if response.status_code == 401:
         raise RedirectTo("/login")
     if response.status_code != 200:
         detail = _detail(response)
         if response.status_code == 404:
-            raise PageError(404, "未找到", detail or "未找到该评审计划，它可能尚未发布或已被删除。")
-        raise PageError(response.status_code, "无法完成操作", detail or "请稍后再试。")
+            raise PageRefused("未找到", detail or "未找到该评审计划，它可能尚未发布或已被删除。", 404)
+        raise PageRefused("无法完成操作", detail or "请稍后再试。", response.status_code)
     return response.json()
 
 
@@ -208,8 +209,7 @@ async def organizer_plans(request: Request, who: PlanAdminPage, page: str = "1")
     return await _organizer_list(request, who, page)
 
 
-async def _organizer_list(request: Request, who: Visitor, page: str = "1", *, error: str | None = None,
-                          status_code: int = 200) -> Response:
+async def _organizer_list(request: Request, who: Visitor, page: str = "1") -> Response:
     try:
         organizers = await _my_organizers(who)
         response = await _api(who, "GET", "/api/plans/plans",
@@ -219,8 +219,8 @@ async def _organizer_list(request: Request, who: Visitor, page: str = "1", *, er
     if response.status_code != 200:
         return _problem_page(request, who, response)
     result = response.json()
-    return render(request, "plans/organizer_list.html", who, status_code=status_code, organizers=organizers,
-                  result=result, pages=_pages(result), error=error, page_url=lambda n: f"/organizer/plans?page={n}")
+    return render(request, "plans/organizer_list.html", who, organizers=organizers,
+                  result=result, pages=_pages(result), page_url=lambda n: f"/organizer/plans?page={n}")
 
 
 @router.get("/organizer/plans/new")
@@ -341,8 +341,7 @@ async def plan_action(request: Request, who: PlanAdminPage, plan_id: str, action
         return back_to("/organizer/plans", notice)
     if response.status_code == 401:
         raise RedirectTo("/login")
-    return await _organizer_list(request, who, error=_detail(response) or "操作未能完成，请稍后再试。",
-                                 status_code=response.status_code)
+    return back_with_error(request, "/organizer/plans", _detail(response) or "操作未能完成，请稍后再试。")
 
 
 async def _own_plan(who: Visitor, raw_id: str) -> tuple[dict | Response, list[dict]]:

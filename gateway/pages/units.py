@@ -8,7 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from gateway.pages.common import AnyVisitor, RedirectTo, UnitDesk, Visitor, back_to, error_page, problem_fields, render
+from gateway.pages.common import (
+    AnyVisitor,
+    RedirectTo,
+    UnitDesk,
+    Visitor,
+    back_to,
+    back_with_error,
+    error_page,
+    problem_fields,
+    render,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -78,13 +88,13 @@ async def register(request: Request, who: UnitDesk) -> Response:
 
 # --- the workspace -------------------------------------------------------------------------------
 
-async def _bindings_view(request: Request, who: Visitor, status: str, page: int = 1, *, error: str | None = None,
-                         status_code: int = 200) -> Response:
+async def _bindings_view(request: Request, who: Visitor, status: str, page: int = 1) -> Response:
     unit = await unit_of(request, who)
     params = {"unit_id": unit["id"], "status": status, "page": page, "page_size": 20} if unit else {}
-    listing = (await who.call("GET", "units", "/api/units/bindings", params=params)).json() if unit else {}
+    listing = (await who.call("GET", "units", "/api/units/bindings", params=params)).json() if unit else \
+        {"items": [], "total": 0, "page": 1, "page_size": 20}
     return await desk_page(request, who, "unit/bindings.html", "staff" if status == "approved" else "pending", unit=unit,
-                       listing=listing, status=status, error=error, status_code=status_code)
+                           listing=listing, status=status)
 
 
 @router.get("/unit/home")
@@ -108,8 +118,7 @@ async def _decide(request: Request, who: Visitor, binding_id: str, action: str, 
     response = await who.call("POST", "units", f"/api/units/bindings/{binding_id}/{action}", json=body)
     if response.status_code == 200:
         return back_to(back, done)
-    return await _bindings_view(request, who, "approved" if action == "end" else "pending",
-                                error=problem_fields(response)[1], status_code=response.status_code)
+    return back_with_error(request, back, problem_fields(response)[1])
 
 
 @router.post("/unit/bindings/{binding_id}/approve")
@@ -178,4 +187,4 @@ async def remove_reviewer(person_id: str, request: Request, who: UnitDesk) -> Re
     response = await who.call("DELETE", "units", f"/api/units/units/{unit['id'] if unit else 'none'}/reviewers/{person_id}")
     if response.status_code == 204:
         return back_to("/unit/reviewers", "reviewer_removed")
-    return await _reviewers_view(request, who, error=problem_fields(response)[1])
+    return back_with_error(request, "/unit/reviewers", problem_fields(response)[1])

@@ -11,12 +11,14 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
 
 
 class HttpBrowser:
     def __init__(self) -> None:
         self.client = httpx.Client(timeout=15, follow_redirects=False)
         self.jar: dict[str, dict[str, str]] = {}  # host -> cookies (browsers ignore the port)
+        self._csrf: dict[str, str] = {}  # session cookie -> the CSRF token its pages carry
 
     def cookies(self, url: str) -> dict[str, str]:
         return self.jar.setdefault(urlsplit(url).hostname or "", {})
@@ -52,7 +54,12 @@ class HttpBrowser:
         return self.request("POST", url, **kwargs)
 
     def csrf(self, gateway: str) -> str:
-        return self.cookies(gateway).get("zc_csrf", "")
+        """The CSRF token of the current session, read from a page as a browser's script would."""
+        session = self.cookies(gateway).get("zc_session", "")
+        if session not in self._csrf:
+            found = CSRF_META.search(self.get(f"{gateway}/").text)
+            self._csrf[session] = html.unescape(found.group(1)) if found else ""
+        return self._csrf[session]
 
     def login(self, gateway: str, account: dict, kind: str = "person") -> httpx.Response:
         """个人登录/单位登录 → 闽政通 form → back to the platform; returns the landing page."""

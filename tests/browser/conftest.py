@@ -1,5 +1,6 @@
 """Headless Chromium (Debian's, through Playwright's executable_path: Playwright cannot
-download its own browsers here)."""
+download its own browsers here). Every context any browser test opens reports the page's
+Content-Security-Policy violations, and a test with any fails."""
 from __future__ import annotations
 
 import os
@@ -7,7 +8,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -20,12 +21,37 @@ def _chromium() -> str:
     return path
 
 
+# Runs before the page's own scripts in every document: what the CSP refused goes to the console.
+CSP_WATCH = """window.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + e.sourceFile + ":" + e.lineNumber + " on " + document.location.pathname);
+});"""
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watched(context: BrowserContext) -> BrowserContext:
+    context.add_init_script(CSP_WATCH)
+    context.on("console", lambda message: message.text.startswith("CSP violation")
+               and CSP_VIOLATIONS.append(message.text))
+    return context
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS)
+        # Tests open their contexts with browser.new_context: each one is watched.
+        new_context = browser.new_context
+        browser.new_context = lambda **kwargs: _watched(new_context(**kwargs))  # type: ignore[method-assign]
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, "the Content-Security-Policy refused:\n" + "\n".join(CSP_VIOLATIONS)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.pages.applications.upstream import call, fetch
-from gateway.pages.common import PageError, PersonPage, Visitor, back_to, problem_fields, render
+from gateway.pages.common import PageRefused, PersonPage, Visitor, back_to, problem_fields, render
 from gateway.pages.files import Unavailable, files_by_id
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import ENTRY_TYPES
@@ -80,7 +80,7 @@ async def section_page(request: Request, who: Visitor, app: dict, section: str, 
         context["extra_name"] = EXTRA_NAMES[app["form"]]
         template = "applications/extra.html"
     else:
-        raise PageError(404, "未找到", "该申报没有这一栏。")
+        raise PageRefused("未找到", "该申报没有这一栏。", 404)
     return render(request, template, who, status_code=status_code, **context)
 
 
@@ -118,7 +118,7 @@ async def delete(request: Request, who: PersonPage, application_id: str) -> Resp
     response = await call(who, "DELETE", f"/applications/{application_id}", version=str(form.get("version", "")))
     if response.status_code != 204:
         _, detail = problem_fields(response)
-        raise PageError(response.status_code, "无法删除", detail)
+        raise PageRefused("无法删除", detail, response.status_code)
     return back_to("/apply", "application_deleted")
 
 
@@ -151,7 +151,7 @@ async def save_teacher_profile(request: Request, who: PersonPage, application_id
 async def change_rows(request: Request, who: PersonPage, application_id: str, which: str) -> Response:
     """现有职称情况 / 现有职称评聘情况: 新增 (op=add), ↑ / ↓ (up, down), 删除 (delete) of row ``index``."""
     if which not in ROWS:
-        raise PageError(404, "未找到", "没有这一栏。")
+        raise PageRefused("未找到", "没有这一栏。", 404)
     key, names = ROWS[which]
     form = await request.form()
     rows = list((await fetch(who, f"/applications/{application_id}"))[key])
@@ -175,7 +175,7 @@ async def import_dialog(request: Request, who: PersonPage, application_id: str, 
     app = await fetch(who, f"/applications/{application_id}")
     current = next((s for s in app["sections"] if s["code"] == section), None)
     if current is None:
-        raise PageError(404, "未找到", "该申报没有这一栏。")
+        raise PageRefused("未找到", "该申报没有这一栏。", 404)
     entries = await fetch(who, f"/applications/{application_id}/importable", params={"section": section})
     return render(request, "applications/import.html", who, app=app, current=current, entries=entries,
                   entry_fields={t: ENTRY_TYPES[t].fields for t in current["entry_types"] if t in ENTRY_TYPES})
@@ -210,7 +210,7 @@ async def change_item(request: Request, who: PersonPage, application_id: str, it
     if op == "assessment":
         return await _change(request, who, application_id, "PATCH", path, section, "application_saved",
                              {"assessment": str(form.get("assessment", "")) or None})
-    raise PageError(404, "未找到", "不支持该操作。")
+    raise PageRefused("未找到", "不支持该操作。", 404)
 
 
 @router.post("/apply/{application_id}/attachments")

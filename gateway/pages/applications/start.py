@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from gateway.pages.applications.upstream import call
-from gateway.pages.common import PageError, PersonPage, Visitor, problem_fields, render
+from gateway.pages.common import PageRefused, PersonPage, Visitor, problem_fields, render
 from gateway.pages.plans import plan_for_page
 from shared.vocabulary import FORMS
 
@@ -23,8 +23,8 @@ async def _choose(request: Request, who: Visitor, plan: dict, values: dict, *, p
 async def choose(request: Request, who: PersonPage, plan_id: str) -> Response:
     plan = await plan_for_page(who, plan_id)
     if not plan["open"]:
-        raise PageError(409, "不在申报时间内", f"该计划的申报时间为 {plan['start_date']} 至 {plan['end_date']}，"
-                                              "当前不能申报。")
+        raise PageRefused("不在申报时间内", f"该计划的申报时间为 {plan['start_date']} 至 {plan['end_date']}，"
+                                              "当前不能申报。", 409)
     values = {"form": plan["forms"][0] if len(plan["forms"]) == 1 else "", "major": "",
               "title": plan["titles"][0]["name"] if len(plan["titles"]) == 1 else ""}
     return await _choose(request, who, plan, values)

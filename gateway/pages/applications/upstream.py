@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from gateway.pages.common import PageError, RedirectTo, Visitor, problem_fields
+from gateway.pages.common import PageRefused, RedirectTo, Visitor, problem_fields
 
 SERVICE = "applications"
 DOWN = "职称申报服务暂时无法访问，请稍后再试；已保存的内容不会丢失。"
@@ -21,9 +21,9 @@ async def call(who: Visitor, method: str, path: str, *, version: int | str | Non
     try:
         response = await who.call(method, SERVICE, f"/api/applications{path}", headers=headers, **kwargs)
     except httpx.HTTPError as exc:
-        raise PageError(503, "服务暂不可用", DOWN) from exc
+        raise PageRefused("服务暂不可用", DOWN, 503) from exc
     if response.status_code in (502, 503, 504):
-        raise PageError(503, "服务暂不可用", DOWN)
+        raise PageRefused("服务暂不可用", DOWN, 503)
     if response.status_code == 401:
         raise RedirectTo("/login")
     return response
@@ -34,5 +34,5 @@ async def fetch(who: Visitor, path: str, **kwargs: Any) -> Any:
     response = await call(who, "GET", path, **kwargs)
     if response.status_code >= 400:
         _, detail = problem_fields(response)
-        raise PageError(response.status_code, "未找到" if response.status_code == 404 else "无法打开", detail)
+        raise PageRefused("未找到" if response.status_code == 404 else "无法打开", detail, response.status_code)
     return response.json()
