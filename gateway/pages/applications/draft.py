@@ -6,12 +6,21 @@ one, and the page then says so instead of overwriting what another tab saved."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.pages.applications.upstream import call, fetch
-from gateway.pages.common import PageRefused, PersonPage, Visitor, back_to, problem_fields, render
+from gateway.pages.common import (
+    PageRefused,
+    PersonPage,
+    Visitor,
+    back_to,
+    back_with_error,
+    problem_fields,
+    render,
+)
 from gateway.pages.files import Unavailable, files_by_id
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import ENTRY_TYPES
@@ -92,13 +101,16 @@ async def edit(request: Request, who: PersonPage, application_id: str, section: 
 
 async def _change(request: Request, who: Visitor, application_id: str, method: str, path: str, section: str,
                   notice: str, body: dict | None = None, *, values: dict | None = None) -> Response:
-    """Send one change with the version the form showed; back to the section with a notice, or
-    the section again with the service's reason (what was typed is kept)."""
+    """Send one change with the version the form showed; back to the section with a notice. A
+    refused action goes back with the reason; a refused form (``values``: what was typed, posted to
+    the section's own address) is shown again with the reasons and the typed values kept."""
     form = await request.form()
     response = await call(who, method, f"/applications/{application_id}{path}", version=str(form.get("version", "")),
                           json=body)
     if response.status_code >= 400:
         errors, detail = problem_fields(response)
+        if values is None:
+            return back_with_error(request, f"/apply/{application_id}?section={section}", detail)
         app = await fetch(who, f"/applications/{application_id}")
         return await section_page(request, who, app, section, values=values, errors=errors, error=detail,
                                   status_code=response.status_code)
@@ -117,8 +129,7 @@ async def delete(request: Request, who: PersonPage, application_id: str) -> Resp
     form = await request.form()
     response = await call(who, "DELETE", f"/applications/{application_id}", version=str(form.get("version", "")))
     if response.status_code != 204:
-        _, detail = problem_fields(response)
-        raise PageRefused("无法删除", detail, response.status_code)
+        return back_with_error(request, "/apply", problem_fields(response)[1])
     return back_to("/apply", "application_deleted")
 
 
@@ -129,7 +140,20 @@ async def change_major(request: Request, who: PersonPage, application_id: str) -
                          {"major": str(form.get("major", ""))})
 
 
-@router.post("/apply/{application_id}/profile")
+@router.post("/apply/{application_id}")
+async def save_form(request: Request, who: PersonPage, application_id: str) -> Response:
+    """The forms a person types into post to the section's own address (``do`` names the form), so
+    a refused one is shown again there with what was typed."""
+    form = await request.form()
+    do = str(form.get("do", ""))
+    if do in ("add-current-titles", "add-current-appointments"):
+        return await change_rows(request, who, application_id, do.removeprefix("add-"))
+    handler = {"profile": save_profile, "teacher-profile": save_teacher_profile, "extra": save_extra}.get(do)
+    if handler is None:
+        raise PageRefused("未找到", "不支持该操作。", 404)
+    return await handler(request, who, application_id)
+
+
 async def save_profile(request: Request, who: PersonPage, application_id: str) -> Response:
     form = await request.form()
     body = _text(form, PROFILE_FIELDS)
@@ -138,7 +162,6 @@ async def save_profile(request: Request, who: PersonPage, application_id: str) -
                          values={"profile": body})
 
 
-@router.post("/apply/{application_id}/teacher-profile")
 async def save_teacher_profile(request: Request, who: PersonPage, application_id: str) -> Response:
     form = await request.form()
     body = _text(form, TEACHER_FIELDS)
@@ -187,8 +210,8 @@ async def import_entries(request: Request, who: PersonPage, application_id: str)
     section = str(form.get("section", ""))
     chosen = [v for v in form.getlist("entry_ids") if v]
     if not chosen:
-        app = await fetch(who, f"/applications/{application_id}")
-        return await section_page(request, who, app, section, error="请至少选择一条要导入的业绩", status_code=422)
+        return back_with_error(request, f"/apply/{application_id}/import?{urlencode({'section': section})}",
+                               "请至少选择一条要导入的业绩")
     return await _change(request, who, application_id, "POST", "/items", section, "items_imported",
                          {"section": section, "entry_ids": chosen})
 
@@ -233,7 +256,6 @@ async def change_attachments(request: Request, who: PersonPage, application_id: 
                          {"items": items})
 
 
-@router.post("/apply/{application_id}/extra")
 async def save_extra(request: Request, who: PersonPage, application_id: str) -> Response:
     form = await request.form()
     body = {k: str(form.get(k, "")).strip() for k in ("reason", "summary")}
