@@ -11,13 +11,15 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications import states
+from services.applications import checks, states
 from services.applications.models import Application, Ban, Item, Membership, Person, Plan
 from services.applications.schemas import (
     ApplicationIn,
     ApplicationOut,
     ApplicationSummary,
     AttachmentKindOut,
+    ChecksOut,
+    FindingOut,
     ItemOut,
     PersonOut,
     SectionOut,
@@ -246,3 +248,24 @@ async def full(db: AsyncSession, app: Application, notices: list[str] | None = N
 
 def entry_types_named(types: list[str]) -> str:
     return "、".join(ENTRY_TYPES[t].name if t in ENTRY_TYPES else t for t in types)
+
+
+async def checked(db: AsyncSession, person: Principal, application_id: uuid.UUID) -> ChecksOut:
+    """开始检测: the draft as the checks read it, and what they found."""
+    app = await owned(db, person, application_id)
+    plan = await plan_of(db, app.plan_id)
+    items: dict[str, list[dict]] = {}
+    for i in (await db.scalars(sa.select(Item).where(Item.application_id == app.id).order_by(Item.position))):
+        items.setdefault(i.section, []).append({"fields": i.fields, "highest": i.highest, "assessment": i.assessment})
+    membership = await db.get(Membership, person.id)
+    now_day = today()
+    ban = await db.scalar(sa.select(sa.func.max(Ban.ban_until)).where(
+        Ban.person_id == person.id, Ban.revoked.is_(False), Ban.ban_from <= now_day, Ban.ban_until >= now_day))
+    teacher = "school_teacher_profile" in plan.standard.eligibility.extra_sections or plan.series == "school_teacher"
+    draft = checks.Draft(
+        form=app.form, level=app.level, profile=app.profile, teacher_profile=app.teacher_profile if teacher else None,
+        current_titles=app.current_titles, attachments=app.attachments, extra=app.extra, items=items, plan=plan,
+        bound=bool(membership and membership.active and membership.unit_id == app.unit_id), ban_until=ban,
+        today=now_day, sections=[(code, name, lo, hi) for code, name, _g, _h, _t, lo, hi, _r in sections_of(plan)])
+    findings = checks.run_checks(draft)
+    return ChecksOut(ok=all(f.ok for f in findings), findings=[FindingOut(**vars(f)) for f in findings])

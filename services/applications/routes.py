@@ -19,6 +19,7 @@ from services.applications.schemas import (
     ApplicationOut,
     ApplicationSummary,
     AttachmentsIn,
+    ChecksOut,
     CurrentAppointmentIn,
     CurrentTitleIn,
     ExtraIn,
@@ -119,6 +120,11 @@ async def save_extra(application_id: uuid.UUID, data: ExtraIn, person: CurrentPe
                      documents: Documents, if_match: IfMatch = None) -> JSONResponse:
     app = await sections.save_extra(db, person, application_id, if_match, data)
     return await _answer(db, documents, app)
+
+
+@api.post(f"{ById}/checks", summary="开始检测：逐项检查是否符合提交条件")
+async def run_checks(application_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> ChecksOut:
+    return await drafts.checked(db, person, application_id)
 
 
 @api.get(f"{ById}/importable", summary="可导入的已通过业绩（导入对话框）")

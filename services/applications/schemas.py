@@ -236,3 +236,16 @@ class ImportableOut(BaseModel):
     attachment_ids: list[uuid.UUID]
     approved_at: dt.datetime
     imported: bool  # already in the application (remove it first to import it again)
+
+
+class FindingOut(BaseModel):
+    code: str
+    name: str
+    section: str  # where to fix it ("" for facts outside the application)
+    ok: bool
+    problems: list[str]
+
+
+class ChecksOut(BaseModel):
+    ok: bool  # every item 符合: the application may be submitted
+    findings: list[FindingOut]

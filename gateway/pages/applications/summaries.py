@@ -1,13 +1,13 @@
-"""结果一览表: 附件一览表 (every attachment of the application, 查看附件 opens the viewer) and
-申报一览表 (everything entered and imported, read-only, with a side navigation)."""
+"""结果一览表: 附件一览表 (every attachment of the application, 查看附件 opens the viewer),
+申报一览表 (everything entered and imported, read-only, with a side navigation) and 开始检测."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.pages.applications.draft import EXTRA_NAMES, files_shown, menu
-from gateway.pages.applications.upstream import fetch
-from gateway.pages.common import PersonPage, render
+from gateway.pages.applications.upstream import call, fetch
+from gateway.pages.common import PageRefused, PersonPage, problem_fields, render
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import ENTRY_TYPES
 from shared.vocabulary import LEVELS
@@ -48,3 +48,16 @@ async def overview(request: Request, who: PersonPage, application_id: str) -> Re
     return render(request, "applications/overview.html", who, app=app, menu=menu(app), section="overview",
                   files=await files_shown(who, ids), levels=LEVELS, extra_name=EXTRA_NAMES.get(app["form"]),
                   entry_fields={t: ENTRY_TYPES[t].fields for t in types if t in ENTRY_TYPES})
+
+
+@router.get("/apply/{application_id}/checks")
+async def run_checks(request: Request, who: PersonPage, application_id: str) -> Response:
+    """开始检测: each rule 符合 / 不符合, with what to fix and a link to where (the service decides;
+    nothing changes, so a reload simply checks again)."""
+    app = await fetch(who, f"/applications/{application_id}")
+    response = await call(who, "POST", f"/applications/{application_id}/checks")
+    if response.status_code != 200:
+        raise PageRefused("无法检测", problem_fields(response)[1], response.status_code)
+    sections = {code for _, items in menu(app) for code, _ in items}
+    return render(request, "applications/checks.html", who, app=app, menu=menu(app), section="checks",
+                  result=response.json(), sections=sections)
