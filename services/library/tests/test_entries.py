@@ -4,7 +4,6 @@ versions of approved entries, batch review, and who may see what."""
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from shared.testing.browser import HttpBrowser
 from shared.testing.events import capture_events
@@ -35,17 +34,6 @@ def bound_person(stack, unit: HttpBrowser, unit_account: dict, name: str = "业�
     # person's cached token: within moments the library page stops saying 尚未绑定, no new login.
     assert eventually(lambda: "no-unit-note" not in person.get(f"{stack.gateway}/library").text, timeout=5)
     return person
-
-
-@pytest.fixture(scope="module")
-def unit_with_staff(stack):
-    unit, unit_account = stack.unit_browser("福建省业绩测试研究院")
-
-    # The account's token lists its unit once identity heard of the registration (and told the
-    # gateway to drop the token it had).
-    assert eventually(lambda: unit.get(api(stack, "/review-queue"), params={"unit_id": unit_account["unit_id"]})
-                      .status_code == 200, timeout=5)
-    return unit, unit_account
 
 
 def test_fields_are_validated_by_type_and_name_the_field(stack):
