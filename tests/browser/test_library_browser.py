@@ -81,8 +81,10 @@ def test_reviewing_entries_with_pdf_attachments_requests_nothing_that_is_missing
     binding = person.post(f"{stack.gateway}/api/units/bindings", headers=csrf_header(person, stack.gateway),
                           json={"unit_id": unit_account["unit_id"], "note": "申请绑定"}).json()
     unit.post(f"{stack.gateway}/api/units/bindings/{binding['id']}/approve", headers=csrf_header(unit, stack.gateway))
-    assert eventually(lambda: person.get(f"{stack.gateway}/api/identity/me").json().get("unit_id"))
-    assert eventually(lambda: unit.get(f"{stack.gateway}/api/identity/me").json().get("unit_id"))
+    # Both tokens carry the binding once identity told the gateway (the pages stop saying otherwise).
+    assert eventually(lambda: "no-unit-note" not in person.get(f"{stack.gateway}/library").text)
+    assert eventually(lambda: unit.get(f"{stack.gateway}/api/library/review-queue",
+                                       params={"unit_id": unit_account["unit_id"]}).status_code == 200)
     ids = []
     for name, content, ctype in (("论文全文.pdf", samples.pdf(), "application/pdf"),
                                  ("检索证明.jpg", samples.jpeg(), "image/jpeg")):
