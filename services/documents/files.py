@@ -117,7 +117,7 @@ async def delete(db: AsyncSession, f: File, now: dt.datetime) -> None:
                                 .order_by(Claim.claimed_at, Claim.ref))).all()
     if locking:
         records = "、".join(dict.fromkeys(f"「{claims.label_of(c)}」" for c in locking))
-        raise Conflict(f"该附件正被{records}使用（待单位审核或已通过的业绩、已提交的申报），不能删除",
+        raise Conflict(f"该附件正被{records}使用，不能删除（待单位审核或已通过的业绩、已提交的申报所用附件均已锁定）",
                        code="file_locked")
     await db.execute(sa.delete(Claim).where(Claim.file_id == f.id))
     f.deleted_at = now
