@@ -241,6 +241,12 @@ async def files_of(who: Visitor, file_ids: Iterable[str]) -> list[dict | None]:
     return list(await asyncio.gather(*(one(i) for i in _unique_ids(file_ids))))
 
 
+async def files_by_id(who: Visitor, file_ids: Iterable[str]) -> dict[str, dict | None]:
+    """``files_of`` keyed by id, for pages that show the attachments of several records."""
+    ids = _unique_ids(file_ids)
+    return dict(zip(ids, await files_of(who, ids), strict=True))
+
+
 async def picker_context(who: Visitor, *, chosen: Iterable[str] = (), kind: str = ENTRY_ATTACHMENT,
                          name: str = "file_ids") -> Picker:
     """For a page that embeds files/_picker.html: ``chosen`` are the ids the form holds now (from
