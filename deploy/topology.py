@@ -38,6 +38,7 @@ def environment(urls: Urls, *, internal_key: str, environment: str = "developmen
         "ZC_IDENTITY_URL": urls.services["identity"],
         "MZT_SIM_PORT": urls.mzt.rsplit(":", 1)[1],
         "MZT_SIM_ISSUER": urls.mzt,
+        "MZT_SIM_REDIRECT_URIS": f"{urls.gateway}/auth/callback",  # registered exactly, as at 闽政通
         "GATEWAY_PORT": urls.gateway.rsplit(":", 1)[1],
         "GATEWAY_PUBLIC_URL": urls.gateway,
         "GATEWAY_SERVICES": json.dumps(urls.services),

@@ -94,20 +94,43 @@ async def register_submit(request: Request, who: PendingPage) -> Response:
                   values=values, errors=errors, error="请检查标红的填写项" if errors else None)
 
 
-async def _pending_items(who: Visitor) -> list[str]:
-    """待处理事项 of a person: where their unit binding stands."""
+async def _pending_items(who: Visitor) -> list[dict]:
+    """待处理事项 of a person: where their unit binding stands, and the entries the unit returned
+    (each with the way to deal with it)."""
+    return [*await _binding_items(who), *await _returned_entries(who)]
+
+
+async def _binding_items(who: Visitor) -> list[dict]:
     response = await who.call("GET", "units", "/api/units/bindings/mine")
     if response.status_code != 200:
         return []
     mine = response.json()
     todos = []
     if mine["pending"]:
-        todos.append(f"您申请绑定「{mine['pending']['unit_name']}」，正在等待单位审核")
+        todos.append({"title": f"您申请绑定「{mine['pending']['unit_name']}」，正在等待单位审核"})
     latest = mine["history"][0] if mine["history"] else None
     if latest and latest["status"] == "rejected":
-        todos.append(f"您绑定「{latest['unit_name']}」的申请被退回：{latest['reject_reason']}（可在个人中心重新申请）")
+        todos.append({"title": f"您绑定「{latest['unit_name']}」的申请被退回：{latest['reject_reason']}（可在个人中心重新申请）",
+                      "url": "/me/unit"})
     if not mine["current"] and not mine["pending"]:
-        todos.append("您尚未绑定工作单位：绑定并经单位审核通过后，才能提交业绩审核和申报职称")
+        todos.append({"title": "您尚未绑定工作单位：绑定并经单位审核通过后，才能提交业绩审核和申报职称", "url": "/me/unit"})
+    return todos
+
+
+RETURNED_SHOWN = 10
+
+
+async def _returned_entries(who: Visitor) -> list[dict]:
+    """已退回 entries: the reason and a link to fix them (a new submission starts from the edit page)."""
+    response = await who.call("GET", "library", "/api/library/entries",
+                              params={"status": "returned", "page_size": RETURNED_SHOWN})
+    if response.status_code != 200:
+        return []
+    listing = response.json()
+    todos = [{"title": f"业绩被单位退回：{e['type_name']}「{e['title']}」", "url": f"/library/{e['id']}/edit",
+              "sub": f"退回原因：{e['return_reason'] or '—'}（修改后重新提交审核）"} for e in listing["items"]]
+    if listing["total"] > len(listing["items"]):
+        todos.append({"title": f"还有 {listing['total'] - len(listing['items'])} 条被退回的业绩", "url": "/library"})
     return todos
 
 

@@ -231,22 +231,20 @@ def _unique_ids(raw: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(i for i in (_file_id(str(r)) for r in raw) if i))
 
 
-async def files_by_id(who: Visitor, file_ids: Iterable[str]) -> dict[str, dict]:
-    """The metadata of the files the visitor may see (the others are left out), in one call per
-    300 files however many a page shows."""
+async def files_of(who: Visitor, file_ids: Iterable[str]) -> list[dict | None]:
+    """The metadata of these files as the visitor may see it (None where they may not, or it is gone)."""
+    return list((await files_by_id(who, file_ids)).values())
+
+
+async def files_by_id(who: Visitor, file_ids: Iterable[str]) -> dict[str, dict | None]:
+    """The metadata of these files by id as the visitor may see it (None where they may not, or it
+    is gone): one call per 300 files, however many a page shows."""
     ids, found = _unique_ids(file_ids), {}
     for start in range(0, len(ids), 300):
         response = await _api(who, "GET", "/files/batch", params={"ids": ids[start:start + 300]})
         if response.status_code == 200:
             found.update({f["id"]: f for f in response.json()})
-    return found
-
-
-async def files_of(who: Visitor, file_ids: Iterable[str]) -> list[dict | None]:
-    """The metadata of these files as the visitor may see it (None where they may not, or it is gone)."""
-    ids = _unique_ids(file_ids)
-    found = await files_by_id(who, ids)
-    return [found.get(i) for i in ids]
+    return {i: found.get(i) for i in ids}
 
 
 async def picker_context(who: Visitor, *, chosen: Iterable[str] = (), kind: str = ENTRY_ATTACHMENT,

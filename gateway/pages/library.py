@@ -17,6 +17,7 @@ from gateway.pages.common import (
     problem_fields,
     render,
 )
+from gateway.pages.files import Unavailable, files_by_id
 from gateway.pages.units import desk_page, unit_of
 from shared.entry_types import ENTRY_TYPES
 
@@ -42,6 +43,15 @@ def _posted_files(form) -> list[str]:
     return [v for v in form.getlist("file_ids") if v]
 
 
+async def _attachments(who: Visitor, entries: list[dict]) -> dict[str, dict | None] | None:
+    """The entries' files by id (None for one that is gone); None when documents does not answer,
+    so that pages still show the entries, with plain links instead of names and previews."""
+    try:
+        return await files_by_id(who, (f for e in entries for f in e["attachment_ids"]))
+    except Unavailable:
+        return None
+
+
 async def _library(request: Request, who: Visitor, type_code: str | None) -> Response:
     types = await _types(who)
     kind = next((t for t in types if t["code"] == type_code), types[0])
@@ -49,7 +59,7 @@ async def _library(request: Request, who: Visitor, type_code: str | None) -> Res
                               params={"type": kind["code"], "page_size": 100})).json()
     stats = {s["type"]: s["total"] for s in (await who.call("GET", "library", "/api/library/stats")).json()}
     return render(request, "library/index.html", who, types=types, kind=kind,
-                  entries=listing["items"], stats=stats,
+                  entries=listing["items"], files=await _attachments(who, listing["items"]), stats=stats,
                   unit_id=who.principal.claims.get("unit_id") if who.principal else None)
 
 
@@ -99,11 +109,19 @@ async def save(request: Request, who: PersonPage) -> Response:
     else:
         response = await who.call("POST", "library", "/api/library/entries", json={"type": type_code, **body})
     if response.status_code in (200, 201):
-        return back_to(f"/library?type={type_code}", "entry_saved")
+        return back_to(f"/library?type={type_code}", _saved_notice(who, response.json()))
     errors, detail = problem_fields(response)
     entry = {"id": entry_id} if entry_id else None
     return await _form(request, who, kind, entry=entry, values=values, files=files, errors=errors, error=detail,
                        status_code=response.status_code)
+
+
+def _saved_notice(who: Visitor, entry: dict) -> str:
+    """What to do next depends on the entry (a new version of an approved one?) and on whether the
+    person is bound to a unit now."""
+    bound = bool(who.principal and who.principal.claims.get("unit_id"))
+    new_version = entry.get("approved") is not None
+    return ("entry_version_saved" if new_version else "entry_saved") + ("" if bound else "_no_unit")
 
 
 async def _act(request: Request, who: Visitor, entry_id: str, action: str, notice: str) -> Response:
@@ -136,15 +154,17 @@ async def delete(entry_id: str, request: Request, who: PersonPage) -> Response:
 async def _review(request: Request, who: Visitor, *, page: int = 1) -> Response:
     unit = await unit_of(request, who)
     # No queue yet: empty (a just-registered unit reaches the visitor's token a moment later).
-    listing, types = {"items": [], "total": 0}, []
+    listing, types, files = {"items": [], "total": 0}, [], {}
     if unit:
         response = await who.call("GET", "library", "/api/library/review-queue",
                                   params={"unit_id": unit["id"], "page": page, "page_size": 20})
         if response.status_code == 200:
             listing = response.json()
         types = await _types(who)
+        # Which attachments have a preview (PDF and OFD have none): only those are asked for one.
+        files = await _attachments(who, listing.get("items", []))
     return await desk_page(request, who, "library/review.html", "entries", unit=unit,
-                           listing=listing, types={t["code"]: t for t in types})
+                           listing=listing, types={t["code"]: t for t in types}, files=files)
 
 
 @router.get("/unit/entries")

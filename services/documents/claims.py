@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +50,7 @@ async def replace(db: AsyncSession, ref: str, data: ClaimIn, now: dt.datetime) -
         raise InvalidField("file_ids", f"以下附件不存在或不属于该申报人：{'、'.join(str(i) for i in bad)}")
     await db.execute(sa.delete(Claim).where(Claim.ref == ref))
     db.add_all(Claim(ref=ref, file_id=i, owner_id=data.owner_id, unit_id=data.unit_id, lock=data.lock,
-                     public=data.public, claimed_at=now) for i in wanted)
+                     public=data.public, label=data.label, claimed_at=now) for i in wanted)
     await db.flush()
     await refresh_references(db, touched, now)
     return ClaimOut(ref=ref, **data.model_dump(exclude={"file_ids"}), file_ids=wanted)
@@ -61,10 +62,31 @@ async def release(db: AsyncSession, ref: str, now: dt.datetime) -> None:
     await refresh_references(db, released, now)
 
 
-async def status(db: AsyncSession, file_ids: list[uuid.UUID]) -> dict[uuid.UUID, bool]:
-    """For each claimed file among these: whether a claim locks it (unclaimed files are absent)."""
+# What a claim without a label is named after (the service in front of its ref).
+_SERVICE_NAMES = {"library": "业绩库", "plans": "评审计划", "applications": "职称申报"}
+
+
+def label_of(claim: Claim) -> str:
+    return claim.label or _SERVICE_NAMES.get(claim.ref.split(":", 1)[0], "其他记录")
+
+
+@dataclass
+class Held:
+    """The claims on one file: whether one locks it, and the records that use it (each once)."""
+
+    locked: bool = False
+    used_by: list[str] = field(default_factory=list)
+
+
+async def status(db: AsyncSession, file_ids: list[uuid.UUID]) -> dict[uuid.UUID, Held]:
+    """For each claimed file among these, what holds it (unclaimed files are absent)."""
     if not file_ids:
         return {}
-    rows = await db.execute(sa.select(Claim.file_id, sa.func.bool_or(Claim.lock))
-                            .where(Claim.file_id.in_(file_ids)).group_by(Claim.file_id))
-    return {file_id: locked for file_id, locked in rows.all()}
+    held: dict[uuid.UUID, Held] = {}
+    for c in await db.scalars(sa.select(Claim).where(Claim.file_id.in_(file_ids))
+                              .order_by(Claim.claimed_at, Claim.ref)):
+        h = held.setdefault(c.file_id, Held())
+        h.locked = h.locked or c.lock
+        if (label := label_of(c)) not in h.used_by:
+            h.used_by.append(label)
+    return held

@@ -70,17 +70,21 @@ async def store_upload(db: AsyncSession, store: ObjectStore, owner: Principal, u
     return stored
 
 
-def file_out(f: File, *, claimed: bool, locked: bool, grace: dt.timedelta) -> FileOut:
-    stays = f.kept or claimed or f.unreferenced_since is None
+def file_out(f: File, *, held: claims.Held | None, grace: dt.timedelta, owner_view: bool) -> FileOut:
+    stays = f.kept or held is not None or f.unreferenced_since is None
     return FileOut(id=f.id, owner_id=f.owner_id, kind=f.kind, kind_label=kind_label(f.kind),
                    display_name=f.display_name, content_type=f.content_type, size=f.size, sha256=f.sha256,
-                   has_thumbnail=f.thumbnail_key is not None, created_at=f.created_at, locked=locked,
-                   referenced=claimed, kept=f.kept, cleanup_at=None if stays else f.unreferenced_since + grace)
+                   has_thumbnail=f.thumbnail_key is not None, created_at=f.created_at,
+                   locked=held is not None and held.locked, referenced=held is not None,
+                   used_by=held.used_by if held and owner_view else [], kept=f.kept,
+                   cleanup_at=None if stays else f.unreferenced_since + grace)
 
 
-async def outs(db: AsyncSession, found: list[File], grace: dt.timedelta) -> list[FileOut]:
+async def outs(db: AsyncSession, found: list[File], grace: dt.timedelta, viewer: Principal) -> list[FileOut]:
+    """``viewer``: only the owner learns which of their records use a file (reviewers see the file alone)."""
     held = await claims.status(db, [f.id for f in found])
-    return [file_out(f, claimed=f.id in held, locked=held.get(f.id, False), grace=grace) for f in found]
+    return [file_out(f, held=held.get(f.id), grace=grace, owner_view=viewer.kind == "person" and f.owner_id == viewer.id)
+            for f in found]
 
 
 async def list_own(db: AsyncSession, owner: Principal, kind: str | None, page: PageParams) -> tuple[list[File], int]:
@@ -109,8 +113,12 @@ async def change(db: AsyncSession, f: File, data: FileChange, now: dt.datetime) 
 
 async def delete(db: AsyncSession, f: File, now: dt.datetime) -> None:
     """Hide the file at once (the clean-up removes objects and row); refused while a claim locks it."""
-    if await db.scalar(sa.select(sa.exists().where(Claim.file_id == f.id, Claim.lock))):
-        raise Conflict("该附件已被已提交的申报或已审核通过的业绩引用，不能删除", code="file_locked")
+    locking = (await db.scalars(sa.select(Claim).where(Claim.file_id == f.id, Claim.lock)
+                                .order_by(Claim.claimed_at, Claim.ref))).all()
+    if locking:
+        records = "、".join(dict.fromkeys(f"「{claims.label_of(c)}」" for c in locking))
+        raise Conflict(f"该附件正被{records}使用，不能删除（待单位审核或已通过的业绩、已提交的申报所用附件均已锁定）",
+                       code="file_locked")
     await db.execute(sa.delete(Claim).where(Claim.file_id == f.id))
     f.deleted_at = now
     await db.flush()

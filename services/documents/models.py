@@ -48,7 +48,8 @@ class Claim(Base):
 
     ``lock`` makes the file undeletable (submitted applications, approved entries); the
     reviewers of ``unit_id`` may read it; ``public`` lets every logged-in user read it (plan
-    attachments that applicants download)."""
+    attachments that applicants download). ``label`` is how the claiming service names its
+    record to the owner (``业绩库：发表论文《…》``), shown in 我的附件."""
 
     __tablename__ = "claims"
 
@@ -59,4 +60,5 @@ class Claim(Base):
     unit_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     lock: Mapped[bool] = mapped_column(default=False)
     public: Mapped[bool] = mapped_column(default=False)
+    label: Mapped[str | None] = mapped_column(sa.String(200))
     claimed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -15,7 +15,7 @@ from services.documents.kinds import FILE_KINDS
 from services.documents.models import File
 from services.documents.schemas import REF_PATTERN, ClaimIn, ClaimOut, FileChange, FileOut, Kind, LinkOut
 from services.documents.uploads import receive_upload
-from shared.auth import CurrentPerson, CurrentPrincipal, InternalCaller
+from shared.auth import CurrentPerson, CurrentPrincipal, InternalCaller, Principal
 from shared.db import utcnow
 from shared.errors import NotFound
 from shared.schemas import Paged
@@ -27,8 +27,8 @@ Ref = Annotated[str, Path(pattern=REF_PATTERN, max_length=200)]
 Download = Annotated[bool, Query(description="作为附件下载（Content-Disposition: attachment）")]
 
 
-async def _out(db: DbSession, f: File, grace: Grace) -> FileOut:
-    return (await files.outs(db, [f], grace))[0]
+async def _out(db: DbSession, f: File, grace: Grace, viewer: Principal) -> FileOut:
+    return (await files.outs(db, [f], grace, viewer))[0]
 
 
 async def _serve(store: Store, f: File, key: str, content_type: str, *, disposition: str,
@@ -56,33 +56,33 @@ async def upload(request: Request, person: CurrentPerson, db: DbSession, store: 
                  grace: Grace) -> FileOut:
     async with receive_upload(request, max_file_bytes=settings.max_upload_bytes) as received:
         stored = await files.store_upload(db, store, person, received, thumbnail_px=settings.thumbnail_px)
-    return await _out(db, stored, grace)
+    return await _out(db, stored, grace, person)
 
 
 @api.get("/files", summary="本人的附件（新上传的在前）")
 async def list_files(person: CurrentPerson, db: DbSession, page: Page, grace: Grace,
                      kind: Annotated[str | None, Query(max_length=40)] = None) -> Paged[FileOut]:
     found, total = await files.list_own(db, person, kind, page)
-    return Paged(items=await files.outs(db, found, grace), total=total, page=page.page, page_size=page.page_size)
+    return Paged(items=await files.outs(db, found, grace, person), total=total, page=page.page, page_size=page.page_size)
 
 
 @api.get("/files/batch", summary="多个附件的信息（可查看的才返回）")
 async def get_files(principal: CurrentPrincipal, db: DbSession, grace: Grace,
                     ids: Annotated[list[uuid.UUID], Query(max_length=300, description="附件编号")]) -> list[FileOut]:
     """One call for a page that shows many files (申报一览表); files the caller may not read are left out."""
-    return await files.outs(db, await access.readable_many(db, principal, ids), grace)
+    return await files.outs(db, await access.readable_many(db, principal, ids), grace, principal)
 
 
 @api.get("/files/{file_id}", summary="附件信息")
 async def get_file(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, grace: Grace) -> FileOut:
-    return await _out(db, await access.readable(db, principal, file_id), grace)
+    return await _out(db, await access.readable(db, principal, file_id), grace, principal)
 
 
 @api.patch("/files/{file_id}", summary="修改附件名称 / 保存到我的附件（本人）")
 async def change_file(file_id: uuid.UUID, data: FileChange, principal: CurrentPrincipal, db: DbSession,
                       grace: Grace) -> FileOut:
     f = await access.owned(db, principal, file_id)
-    return await _out(db, await files.change(db, f, data, utcnow()), grace)
+    return await _out(db, await files.change(db, f, data, utcnow()), grace, principal)
 
 
 @api.delete("/files/{file_id}", status_code=204, summary="删除附件（本人；已锁定的不能删除）")

@@ -9,7 +9,8 @@ from shared.errors import register_labels
 
 register_labels({"file": "文件", "kind": "附件类型", "display_name": "附件名称", "kept": "保存到我的附件",
                  "file_ids": "附件", "owner_id": "申报人", "unit_id": "审核单位", "lock": "锁定", "public": "公开",
-                 "ttl_seconds": "链接有效期", "ref": "引用记录", "download": "下载"})
+                 "ttl_seconds": "链接有效期", "ref": "引用记录", "download": "下载",
+                 "label": "引用记录名称"})
 
 # What a claim's ref looks like: "<service>:<record>:<id>[:…]", e.g. "library:entry:<uuid>:v2".
 REF_PATTERN = r"^[a-z][a-z_]*:[A-Za-z0-9_.:-]{1,190}$"
@@ -31,10 +32,12 @@ class FileOut(BaseModel):
     sha256: str
     has_thumbnail: bool
     created_at: dt.datetime
-    # Referenced by an approved entry or a submitted application: it cannot be deleted.
+    # Referenced by an entry under review or approved, or a submitted application: it cannot be deleted.
     locked: bool
     # Some record (entry, application, plan…) refers to it.
     referenced: bool
+    # The records that use it, as their services name them (e.g. 业绩库：发表论文《…》); the owner's view only.
+    used_by: list[str] = []
     # Kept in the owner's 我的附件 until they delete it.
     kept: bool
     # When the clean-up will delete it if nothing refers to it by then; null when it stays.
@@ -65,6 +68,8 @@ class ClaimIn(BaseModel):
     unit_id: uuid.UUID | None = None
     lock: bool = False
     public: bool = False
+    # How the record is named to the owner in 我的附件, e.g. 业绩库：发表论文《…》.
+    label: str | None = Field(None, max_length=200)
 
 
 class ClaimOut(ClaimIn):

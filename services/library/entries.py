@@ -91,7 +91,8 @@ async def submit(db: AsyncSession, documents: httpx.AsyncClient, person: Princip
     entry.status, entry.unit_id = "submitted", uuid.UUID(unit_id)
     entry.submitted_at, entry.return_reason = dt.datetime.now(dt.UTC), None
     await db.flush()
-    await attachments.claim(documents, entry, unit_id=entry.unit_id)  # the unit may now read them
+    # The unit may now read them, and they stay as submitted while it reviews them.
+    await attachments.claim(documents, entry, unit_id=entry.unit_id, lock=True)
     await record_event(db, PRODUCER, entry.id, EntrySubmitted(
         entry_id=entry.id, owner_id=entry.owner_id, type=entry.type, version=entry.version, unit_id=entry.unit_id))
     return entry
@@ -103,7 +104,7 @@ async def withdraw(db: AsyncSession, documents: httpx.AsyncClient, person: Princ
         raise Conflict("只有待单位审核的业绩可以撤回", code="wrong_status")
     entry.status = "draft"
     await db.flush()
-    await attachments.claim(documents, entry, unit_id=None)
+    await attachments.claim(documents, entry, unit_id=None)  # the owner's alone again, and free
     await record_event(db, PRODUCER, entry.id, EntryWithdrawn(entry_id=entry.id, owner_id=entry.owner_id,
                                                               version=entry.version))
     return entry

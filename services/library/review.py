@@ -71,18 +71,29 @@ async def approve(db: AsyncSession, documents: httpx.AsyncClient, principal: Pri
     entry.approved = ApprovedVersion(version=entry.version, fields=entry.fields, attachment_ids=entry.attachment_ids,
                                      approved_at=now, approved_by=by).model_dump(mode="json")
     await db.flush()
-    await attachments.claim(documents, entry, unit_id=entry.unit_id, approved=True)  # locked from now on
+    try:
+        await attachments.claim(documents, entry, unit_id=entry.unit_id, approved=True)  # locked from now on
+    except AppError as exc:
+        # Files are locked while the unit reviews them, but an entry submitted before they were
+        # may have lost one: say so to the reviewer, not "请重新选择附件" as to the owner.
+        if exc.code != "attachment_not_yours":
+            raise
+        raise Conflict("该业绩的附件已被申报人删除，不能审核通过；请退回并说明原因，由申报人重新上传附件后再提交",
+                       code="attachment_missing") from None
     await record_event(db, PRODUCER, entry.id, EntryApproved(snapshot=EntrySnapshot(
         entry_id=entry.id, owner_id=entry.owner_id, type=entry.type, version=entry.version, fields=entry.fields,
         attachment_ids=entry.attachment_ids, unit_id=entry.unit_id, approved_at=now, approved_by=by)))
     return entry
 
 
-async def return_(db: AsyncSession, principal: Principal, entry_id: uuid.UUID, reason: str) -> Entry:
+async def return_(db: AsyncSession, documents: httpx.AsyncClient, principal: Principal, entry_id: uuid.UUID,
+                  reason: str) -> Entry:
     entry = await _for_decision(db, principal, entry_id)
     entry.status, entry.decided_at, entry.decided_by = "returned", dt.datetime.now(dt.UTC), reviewer_name(principal)
     entry.return_reason = reason
     await db.flush()
+    # Back with the owner to fix: the files are free again (the unit still sees what it returned).
+    await attachments.claim(documents, entry, unit_id=entry.unit_id)
     await record_event(db, PRODUCER, entry.id, EntryRejected(
         entry_id=entry.id, owner_id=entry.owner_id, version=entry.version, unit_id=entry.unit_id, reason=reason,
         decided_by=entry.decided_by))
@@ -102,7 +113,7 @@ async def batch(db: AsyncSession, documents: httpx.AsyncClient, principal: Princ
                 if action == "approve":
                     await approve(db, documents, principal, entry_id)
                 else:
-                    await return_(db, principal, entry_id, reason.strip())
+                    await return_(db, documents, principal, entry_id, reason.strip())
             done.append(entry_id)
         except AppError as exc:
             failed[str(entry_id)] = exc.detail

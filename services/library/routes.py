@@ -94,8 +94,9 @@ async def approve(entry_id: uuid.UUID, principal: CurrentPrincipal, db: DbSessio
 
 
 @api.post("/entries/{entry_id}/return", summary="退回")
-async def return_(entry_id: uuid.UUID, data: ReasonIn, principal: CurrentPrincipal, db: DbSession) -> EntryOut:
-    return entries.entry_out(await review.return_(db, principal, entry_id, data.reason))
+async def return_(entry_id: uuid.UUID, data: ReasonIn, principal: CurrentPrincipal, db: DbSession,
+                  documents: Documents) -> EntryOut:
+    return entries.entry_out(await review.return_(db, documents, principal, entry_id, data.reason))
 
 
 @api.post("/review/batch", summary="批量审核")

@@ -1,7 +1,8 @@
 """The 闽政通 simulator: an OpenID Connect provider (authorization code + PKCE S256 only).
 
 Deliberately strict where the platform's client must be correct (PKCE, nonce, state, exact
-redirect_uri, single-use codes, client authentication) and simple elsewhere: state lives in
+redirect_uri, single-use codes, client authentication), locks an account after repeated wrong
+passwords as the real one does, and is simple elsewhere: state lives in
 memory, the signing key is new at every start, and every /authorize shows the login form (no
 SSO session), so tests can log in as anyone at any time.
 """
@@ -10,9 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import math
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
@@ -59,6 +62,14 @@ class AccessToken:
 
 
 @dataclass
+class Failures:
+    """Wrong passwords in a row for one username, and until when it is locked."""
+
+    count: int = 0
+    locked_until: float = 0.0
+
+
+@dataclass
 class State:
     settings: SimulatorSettings
     key: RSAKey
@@ -66,6 +77,26 @@ class State:
     codes: dict[str, AuthCode] = field(default_factory=dict)
     used_codes: dict[str, AuthCode] = field(default_factory=dict)
     tokens: dict[str, AccessToken] = field(default_factory=dict)
+    # Keyed by the username typed, whether or not it exists: the answers never tell which do.
+    failures: dict[str, Failures] = field(default_factory=dict)
+    clock: Callable[[], float] = time.time  # tests move it forward past a lockout
+
+    def locked_for(self, username: str) -> float:
+        """Seconds the username stays locked (0: not locked)."""
+        found = self.failures.get(username)
+        return max(0.0, found.locked_until - self.clock()) if found else 0.0
+
+    def failed(self, username: str) -> int:
+        """Count a wrong password; the attempts left before the lock (0: locked now)."""
+        limit = self.settings.lockout_failures
+        if len(self.failures) > 10_000:  # bounded: forget those that are not locked
+            self.failures = {u: f for u, f in self.failures.items() if f.locked_until > self.clock()}
+        found = self.failures.setdefault(username, Failures())
+        found.count += 1
+        if found.count < limit:
+            return limit - found.count
+        found.count, found.locked_until = 0, self.clock() + self.settings.lockout_seconds
+        return 0
 
 
 class AuthorizeError(Exception):
@@ -104,25 +135,6 @@ class AccountIn(BaseModel):
         return self
 
 
-def _redirect_allowed(uri: str, prefixes: list[str]) -> bool:
-    """The redirect URI's scheme and host must be a prefix's (compared parsed, so neither
-    `http://localhost.evil` nor `http://localhost:80@evil.example` passes), and its path must
-    continue the prefix's at a boundary."""
-    parts = urlsplit(uri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment or parts.username:
-        return False
-    for prefix in prefixes:
-        allowed = urlsplit(prefix)
-        if (parts.scheme, parts.hostname) != (allowed.scheme, allowed.hostname):
-            continue
-        if allowed.port is not None and parts.port != allowed.port:
-            continue
-        base = allowed.path.rstrip("/")
-        if not base or parts.path == base or parts.path.startswith(base + "/"):
-            return True
-    return False
-
-
 def _with_query(uri: str, params: dict[str, str]) -> str:
     parts = urlsplit(uri)
     query = "&".join(q for q in (parts.query, urlencode(params)) if q)
@@ -151,7 +163,8 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
                 return params, f"参数 {k} 重复"
         if params["client_id"] != settings.client_id:
             return params, "未知的接入应用（client_id 无效）"
-        if not _redirect_allowed(params["redirect_uri"], settings.redirect_uri_prefixes):
+        # Exact string comparison: no prefixes, no normalisation (`…/callbackX`, `…/../evil`).
+        if params["redirect_uri"] not in settings.redirect_uris:
             return params, "回调地址（redirect_uri）未登记，拒绝跳转"
         return params, None
 
@@ -194,6 +207,10 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
             demo_password=DEMO_PASSWORD)
         return HTMLResponse(html, status_code=status, headers={"X-Frame-Options": "DENY"})
 
+    def locked_message(seconds: float) -> str:
+        return (f"密码连续输错 {settings.lockout_failures} 次，账号已被锁定，"
+                f"请 {max(1, math.ceil(seconds / 60))} 分钟后再试")
+
     def error_page(message: str) -> HTMLResponse:
         return HTMLResponse(pages.error_page(message), status_code=400)
 
@@ -220,9 +237,17 @@ def create_app(settings: SimulatorSettings | None = None) -> FastAPI:
             return error_redirect(params, err)
         username = str(form.get("username") or "").strip()
         password = str(form.get("password") or "")
+        if locked := state.locked_for(username):
+            return render_login(params, error=locked_message(locked), username=username, status=423)
         account = state.accounts.get(username)
         if account is None or not hmac.compare_digest(account.password.encode(), password.encode()):
-            return render_login(params, error="用户名或密码错误", username=username, status=401)
+            left = state.failed(username)
+            if not left:
+                return render_login(params, error=locked_message(state.locked_for(username)), username=username,
+                                    status=423)
+            return render_login(params, error=f"用户名或密码错误，再输错 {left} 次账号将被锁定", username=username,
+                                status=401)
+        state.failures.pop(username, None)
         login_type = params["login_type"] or "person"
         if account.account_type != login_type:
             message = "该账号不是法人账号" if login_type == "legal" else "该账号不是个人账号"

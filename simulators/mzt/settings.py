@@ -20,14 +20,19 @@ class SimulatorSettings(BaseSettings):
     backchannel_url: str | None = None
     client_id: str = "zc-platform"
     client_secret: str = "dev-mzt-secret"
-    # A redirect_uri must start with one of these (at a host/port/path boundary).
-    redirect_uri_prefixes: Annotated[list[str], NoDecode] = ["http://127.0.0.1", "http://localhost"]
+    # The registered redirect URIs: a redirect_uri must equal one of them exactly (OIDC Core
+    # §3.1.2.1, RFC 6749 §3.1.2.3), as a real provider compares them. Comma-separated in the env.
+    redirect_uris: Annotated[list[str], NoDecode] = ["http://127.0.0.1:8000/auth/callback",
+                                                     "http://localhost:8000/auth/callback"]
     code_ttl_seconds: int = 120
     token_ttl_seconds: int = 600
+    # This many wrong passwords in a row lock the account for lockout_seconds.
+    lockout_failures: int = 5
+    lockout_seconds: int = 900
     # POST /_admin/accounts lets tests add fresh accounts at runtime.
     allow_admin: bool = True
 
-    @field_validator("redirect_uri_prefixes", mode="before")
+    @field_validator("redirect_uris", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

@@ -43,7 +43,8 @@ def test_my_attachments_page_upload_rename_delete(stack, docs, person):
     ref = f"library:entry:{uuid.uuid4()}:approved"
     docs.claim(ref, person.get(f"{docs.api}/files/{file_id}").json()["owner_id"], [file_id], lock=True)
     listed = person.get(f"{stack.gateway}/files")
-    assert "已被已提交的申报或已审核通过的业绩引用，不能删除" in listed.text
+    assert "正被待单位审核或已通过的业绩（或已提交的申报）使用，不能删除" in listed.text
+    assert "<li>业绩库</li>" in listed.text  # a claim without a label is named after its service
     locked = person.post(f"{stack.gateway}/files/{file_id}/delete", headers=HTMX,
                          data={"csrf_token": person.csrf(stack.gateway)})
     assert "不能删除" in locked.text and person.get(f"{docs.api}/files/{file_id}").status_code == 200

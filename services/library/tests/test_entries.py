@@ -3,7 +3,7 @@
 versions of approved entries, batch review, and who may see what."""
 from __future__ import annotations
 
-import pytest
+import httpx
 
 from shared.testing.browser import HttpBrowser
 from shared.testing.events import capture_events
@@ -34,17 +34,6 @@ def bound_person(stack, unit: HttpBrowser, unit_account: dict, name: str = "业�
     # person's cached token: within moments the library page stops saying 尚未绑定, no new login.
     assert eventually(lambda: "no-unit-note" not in person.get(f"{stack.gateway}/library").text, timeout=5)
     return person
-
-
-@pytest.fixture(scope="module")
-def unit_with_staff(stack):
-    unit, unit_account = stack.unit_browser("福建省业绩测试研究院")
-
-    # The account's token lists its unit once identity heard of the registration (and told the
-    # gateway to drop the token it had).
-    assert eventually(lambda: unit.get(api(stack, "/review-queue"), params={"unit_id": unit_account["unit_id"]})
-                      .status_code == 200, timeout=5)
-    return unit, unit_account
 
 
 def test_fields_are_validated_by_type_and_name_the_field(stack):
@@ -194,3 +183,78 @@ def test_attachments_are_the_owners_readable_by_the_unit_and_locked_once_approve
     delete = person.request("DELETE", f"{stack.gateway}/api/documents/files/{scan.json()['id']}",
                             headers=csrf_header(person, stack.gateway))
     assert delete.status_code == 409  # the approved entry refers to it
+
+
+def _upload(stack, person: HttpBrowser, name: str) -> dict:
+    from services.documents.tests import samples
+
+    response = person.post(f"{stack.gateway}/api/documents/files", headers=csrf_header(person, stack.gateway),
+                           data={"kind": "entry_attachment"}, files={"file": (name, samples.jpeg(), "image/jpeg")})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_files_are_locked_while_the_unit_reviews_and_free_when_withdrawn_or_returned(stack, unit_with_staff):
+    unit, unit_account = unit_with_staff
+    person = bound_person(stack, unit, unit_account, "锁定测试")
+    scan = _upload(stack, person, "毕业证书.jpg")
+    meta = f"{stack.gateway}/api/documents/files/{scan['id']}"
+    entry = post(stack, person, "/entries", {"type": "education", "fields": EDUCATION,
+                                             "attachment_ids": [scan["id"]]}).json()
+
+    def delete() -> httpx.Response:
+        return person.request("DELETE", meta, headers=csrf_header(person, stack.gateway))
+
+    # 我的附件 names the record that uses the file, to its owner only.
+    assert person.get(meta).json()["used_by"] == ["业绩库：学历教育《厦门大学》"]
+    assert person.get(meta).json()["locked"] is False
+    post(stack, person, f"/entries/{entry['id']}/submit")
+    assert person.get(meta).json()["locked"] is True
+    refused = delete()
+    assert refused.status_code == 409 and refused.json()["code"] == "file_locked"
+    assert "「业绩库：学历教育《厦门大学》」" in refused.json()["detail"]
+    seen = unit.get(meta)
+    assert seen.status_code == 200 and seen.json()["used_by"] == []  # the reviewer sees the file, not its uses
+    assert unit.get(f"{meta}/content").status_code == 200
+
+    post(stack, person, f"/entries/{entry['id']}/withdraw")
+    assert person.get(meta).json()["locked"] is False
+    post(stack, person, f"/entries/{entry['id']}/submit")
+    assert person.get(meta).json()["locked"] is True
+    assert post(stack, unit, f"/entries/{entry['id']}/return", {"reason": "请补充学位证书"}).status_code == 200
+    assert person.get(meta).json()["locked"] is False
+    assert unit.get(f"{meta}/content").status_code == 200  # the unit still sees what it returned
+    assert delete().status_code == 204
+
+
+def test_a_reviewer_is_told_when_a_submitted_entry_lost_its_file(stack, unit_with_staff):
+    """An entry submitted before files were locked on submission may have lost one: the reviewer's
+    通过 says what happened and what to do, in the reviewer's words."""
+    import asyncio
+
+    import sqlalchemy as sa
+
+    from shared.db import Database
+
+    unit, unit_account = unit_with_staff
+    person = bound_person(stack, unit, unit_account, "旧数据测试")
+    scan = _upload(stack, person, "旧证书.jpg")
+    entry = post(stack, person, "/entries", {"type": "education", "fields": EDUCATION,
+                                             "attachment_ids": [scan["id"]]}).json()
+    post(stack, person, f"/entries/{entry['id']}/submit")
+
+    async def lose_the_file() -> None:  # as a deletion before this fix left it
+        db = Database(stack.urls.databases["documents"], pool_size=1, max_overflow=0)
+        async with db.sessionmaker() as s, s.begin():
+            await s.execute(sa.text("DELETE FROM claims WHERE file_id = :id"), {"id": scan["id"]})
+            await s.execute(sa.text("UPDATE files SET deleted_at = now() WHERE id = :id"), {"id": scan["id"]})
+        await db.dispose()
+
+    asyncio.run(lose_the_file())
+    refused = post(stack, unit, f"/entries/{entry['id']}/approve")
+    assert refused.status_code == 409 and refused.json()["code"] == "attachment_missing"
+    assert "申报人删除" in refused.json()["detail"] and "退回" in refused.json()["detail"]
+    assert "不属于您" not in refused.json()["detail"]
+    batch = post(stack, unit, "/review/batch", {"entry_ids": [entry["id"]], "action": "approve"}).json()
+    assert "申报人删除" in batch["failed"][entry["id"]]
+    assert person.get(api(stack, f"/entries/{entry['id']}")).json()["status"] == "submitted"  # unchanged

@@ -170,6 +170,44 @@ async def test_wrong_password_shows_error(client):
     assert "用户名或密码错误" in response.text
 
 
+async def test_repeated_wrong_passwords_lock_the_account():
+    async with make_client(lockout_failures=5, lockout_seconds=900) as client:
+        state = client._transport.app.state.mzt
+        now = [1_000_000.0]
+        state.clock = lambda: now[0]
+        _, challenge = pkce()
+        for left in (4, 3, 2, 1):
+            response = await login(client, auth_params(challenge), "zhangsan", "wrong")
+            assert response.status_code == 401 and f"再输错 {left} 次账号将被锁定" in response.text
+        fifth = await login(client, auth_params(challenge), "zhangsan", "wrong")
+        assert fifth.status_code == 423 and "location" not in fifth.headers
+        assert "密码连续输错 5 次，账号已被锁定，请 15 分钟后再试" in fifth.text
+        # Locked: even the right password is refused, for the whole period; other accounts are not.
+        now[0] += 600
+        refused = await login(client, auth_params(challenge), "zhangsan")
+        assert refused.status_code == 423 and "请 5 分钟后再试" in refused.text
+        assert "code" not in refused.headers.get("location", "")
+        assert (await get_code(client, "lisi"))[0]
+        now[0] += 301
+        code, verifier, _ = await get_code(client, "zhangsan")
+        assert (await exchange(client, code, verifier)).status_code == 200
+
+
+async def test_a_successful_login_resets_the_count():
+    async with make_client(lockout_failures=3) as client:
+        _, challenge = pkce()
+        for _ in range(2):
+            assert (await login(client, auth_params(challenge), "zhangsan", "wrong")).status_code == 401
+        await get_code(client, "zhangsan")
+        for _ in range(2):
+            assert (await login(client, auth_params(challenge), "zhangsan", "wrong")).status_code == 401
+        await get_code(client, "zhangsan")  # not locked: the success in between started the count again
+        # Unknown usernames count too, so the answers do not tell which accounts exist.
+        for _ in range(2):
+            await login(client, auth_params(challenge), "nobody", "wrong")
+        assert (await login(client, auth_params(challenge), "nobody", "wrong")).status_code == 423
+
+
 async def test_person_on_legal_login_refused(client):
     _, challenge = pkce()
     response = await login(client, auth_params(challenge, login_type="legal"), "zhangsan")
@@ -189,7 +227,12 @@ async def test_login_page_looks_like_mzt(client):
 
 @pytest.mark.parametrize("redirect_uri", [
     "https://evil.example.com/cb", "http://localhost.evil.example.com/cb", "http://127.0.0.1/cb#x", "",
-    "http://localhost:80@evil.example/cb", "http://127.0.0.1@evil.example/cb"])
+    "http://localhost:80@evil.example/cb", "http://127.0.0.1@evil.example/cb",
+    # Registered URIs compare as exact strings: no prefix, no longer path, no dot segments.
+    "http://127.0.0.1:8000.evil.example/auth/callback", "http://127.0.0.1:8000/auth/callbackX",
+    "http://127.0.0.1:8000/auth/callback/../../evil", "http://127.0.0.1:8000/auth/callback/",
+    "http://127.0.0.1:8000/auth/callback?next=evil", "http://127.0.0.1:8000/other", "http://127.0.0.1:8001/auth/callback",
+    "HTTP://127.0.0.1:8000/auth/callback"])
 async def test_bad_redirect_uri_shows_error_page(client, redirect_uri):
     _, challenge = pkce()
     response = await client.get("/authorize", params=auth_params(challenge, redirect_uri=redirect_uri))
