@@ -244,3 +244,18 @@ def test_filling_keeps_working_while_library_and_plans_are_stopped(stack, filled
     finally:
         for pid in frozen:
             os.kill(pid, signal.SIGCONT)
+
+
+def test_checks_list_what_a_draft_still_lacks_and_where_to_fix_it(stack, filled):
+    _, actor, _, draft = filled
+    result = request(stack, actor.browser, "POST", url(draft, "/checks"))
+    assert result.status_code == 200, result.text
+    body = result.json()
+    failing = {f["code"]: f for f in body["findings"] if not f["ok"]}
+    assert body["ok"] is False
+    assert {"photo", "attachments"} <= set(failing)  # nothing uploaded yet
+    assert failing["attachments"]["section"] == "attachments" and "身份证正面" in failing["attachments"]["problems"][0]
+    assert {"unit", "integrity", "window"}.isdisjoint(failing)  # bound, no ban, inside the window
+    page = actor.browser.get(f"{stack.gateway}/apply/{draft['id']}/checks")
+    assert page.status_code == 200 and "不符合" in page.text and "去修改" in page.text
+    assert f'href="/apply/{draft["id"]}?section=attachments"' in page.text
