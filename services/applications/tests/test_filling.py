@@ -18,7 +18,7 @@ from services.applications.tests.world import (
     request,
     started,
 )
-from shared.testing.fixtures import eventually
+from shared.testing.fixtures import csrf_header, eventually
 
 
 @pytest.fixture(scope="module")
@@ -259,3 +259,28 @@ def test_checks_list_what_a_draft_still_lacks_and_where_to_fix_it(stack, filled)
     page = actor.browser.get(f"{stack.gateway}/apply/{draft['id']}/checks")
     assert page.status_code == 200 and "不符合" in page.text and "去修改" in page.text
     assert f'href="/apply/{draft["id"]}?section=attachments"' in page.text
+
+
+def test_an_imported_items_files_stay_readable_and_locked_after_the_library_lets_them_go(stack, world):
+    from services.documents.tests import samples
+
+    plan = world.plan()
+    actor = world.applicant("附件快照")
+    scan = actor.browser.post(f"{stack.gateway}/api/documents/files", headers=csrf_header(actor.browser, stack.gateway),
+                              data={"kind": "entry_attachment"}, files={"file": ("证书.jpg", samples.jpeg(), "image/jpeg")})
+    assert scan.status_code == 201, scan.text
+    file_id = scan.json()["id"]
+    entry = world.approved_entry(actor, "work_experience", WORK, [file_id])
+    draft = started(stack, actor, plan)
+    assert eventually(lambda: import_(stack, actor, draft, "work_experience", entry["id"]).status_code == 200,
+                      timeout=20)
+    # The person edits the entry and drops the scan: the library lets it go, the application keeps it.
+    edited = request(stack, actor.browser, "PUT", f"/library/entries/{entry['id']}",
+                     json={"fields": {**WORK, "position": "高级工程师"}, "attachment_ids": []})
+    assert edited.status_code == 200, edited.text
+    item = section(current(stack, actor, draft), "work_experience")["items"][0]
+    assert item["attachment_ids"] == [file_id] and item["fields"]["position"] == WORK["position"]
+    assert actor.browser.get(f"{stack.gateway}/api/documents/files/{file_id}/content").status_code == 200
+    deleted = actor.browser.request("DELETE", f"{stack.gateway}/api/documents/files/{file_id}",
+                                   headers=csrf_header(actor.browser, stack.gateway))
+    assert deleted.status_code == 409, deleted.text  # locked: the application uses it

@@ -7,6 +7,7 @@ import datetime as dt
 
 from services.applications.tests.world import request, start, started
 from services.plans.window import today_in_shanghai
+from shared.testing.events import capture_events
 from shared.testing.fixtures import eventually
 
 
@@ -104,3 +105,23 @@ def test_deleting_a_draft_lets_the_person_apply_again(stack, world):
     assert request(stack, actor.browser, "GET", url).status_code == 404
     again = started(stack, actor, right_plan)
     assert again["plan_id"] == right_plan["id"]
+
+
+def test_a_draft_announces_its_creation_changes_and_deletion(stack, world, amqp_url):
+    plan = world.plan()
+    actor = world.applicant("事件申报")
+
+    def scenario() -> dict:
+        draft = started(stack, actor, plan)
+        saved = request(stack, actor.browser, "PUT", f"/applications/applications/{draft['id']}/profile",
+                        version=draft["version"], json={"ethnicity": "汉族"}).json()
+        request(stack, actor.browser, "DELETE", f"/applications/applications/{draft['id']}", version=saved["version"])
+        return draft
+
+    draft, seen = capture_events(amqp_url, "applications.application.*", scenario,
+                                 until=lambda seen: len(seen) >= 3, timeout=10)
+    mine = [e.body for e in seen if e.body["subject"] == draft["id"]]
+    assert [e["type"] for e in mine] == ["applications.application.created", "applications.application.updated",
+                                         "applications.application.deleted"]
+    assert all(e.persistent for e in seen)
+    assert mine[0]["data"]["plan_year"] == plan["year"] and mine[1]["data"]["version"] == 2
