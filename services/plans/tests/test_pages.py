@@ -67,7 +67,7 @@ def test_the_plan_page_shows_what_an_applicant_needs_and_apply_only_in_the_windo
         assert part in page.text, part
     assert f'id="apply-now" href="/plans/{open_plan["id"]}/apply"' in page.text
     applying = get(stack, cast.applicant, f"/plans/{open_plan['id']}/apply")
-    assert applying.status_code == 200 and "网上申报功能即将开放" in applying.text
+    assert applying.status_code == 200 and "申报职称选择" in applying.text and "诚信承诺书" not in applying.text
 
     later = published(stack, cast, start_date=str(today + dt.timedelta(days=3)), end_date=str(today + dt.timedelta(days=9)))
     waiting = get(stack, cast.applicant, f"/plans/{later['id']}")
