@@ -9,10 +9,8 @@ import sqlalchemy as sa
 
 from services.documents.cleanup import sweep
 from services.documents.models import File
-from services.documents.settings import DocumentsSettings
 from services.documents.storage import ObjectStore
 from services.documents.tests import samples
-from services.documents.tests.conftest import BUCKET
 from shared.db import Database, utcnow
 
 
@@ -25,8 +23,7 @@ async def test_orphans_go_after_the_grace_period_with_their_objects(stack, docs,
     docs.claim(ref, claimed["owner_id"], [claimed["id"], released["id"]])
     docs.claim(ref, claimed["owner_id"], [claimed["id"]])  # released drops out
 
-    settings = DocumentsSettings(database_url=stack.urls.databases["documents"], s3_endpoint=stack.urls.s3,
-                                 s3_bucket=BUCKET)
+    settings = docs.settings()
     db, store = Database(settings.database_url, pool_size=2), ObjectStore(settings)
     try:
         async with db.sessionmaker() as session:
