@@ -6,6 +6,7 @@ chunk by chunk; nothing loads a whole file into memory."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import io
 import logging
@@ -112,6 +113,14 @@ class ObjectStore:
                 response.release_conn()
 
         return chunks()
+
+    async def keys_written_before(self, cutoff: dt.datetime) -> list[str]:
+        """Every object last written before ``cutoff`` (the clean-up compares them with the rows)."""
+        def collect() -> list[str]:
+            return [o.object_name for o in self.client.list_objects(self.bucket, recursive=True)
+                    if o.last_modified is not None and o.last_modified < cutoff and o.object_name]
+
+        return await self._run(collect)
 
     async def remove(self, keys: Iterable[str]) -> set[str]:
         """Remove objects (a missing one counts as removed); answers the keys that failed."""
