@@ -6,7 +6,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from gateway.pages.common import PersonPage, UnitDesk, Visitor, back_to, error_page, problem_fields, render
+from gateway.pages.common import (
+    PersonPage,
+    UnitDesk,
+    Visitor,
+    back_to,
+    error_page,
+    fetch,
+    fetch_json,
+    problem_fields,
+    render,
+)
 from gateway.pages.units import desk_page, unit_of
 from shared.entry_types import ENTRY_TYPES
 
@@ -36,9 +46,8 @@ async def _library(request: Request, who: Visitor, type_code: str | None, *, err
                    status_code: int = 200) -> Response:
     types = await _types(who)
     kind = next((t for t in types if t["code"] == type_code), types[0])
-    listing = (await who.call("GET", "library", "/api/library/entries",
-                              params={"type": kind["code"], "page_size": 100})).json()
-    stats = {s["type"]: s["total"] for s in (await who.call("GET", "library", "/api/library/stats")).json()}
+    listing = await fetch_json(who, "library", "/api/library/entries", params={"type": kind["code"], "page_size": 100})
+    stats = {s["type"]: s["total"] for s in await fetch_json(who, "library", "/api/library/stats")}
     return render(request, "library/index.html", who, status_code=status_code, types=types, kind=kind,
                   entries=listing["items"], stats=stats, error=error,
                   unit_id=who.principal.claims.get("unit_id") if who.principal else None)
@@ -65,7 +74,7 @@ async def new(request: Request, who: PersonPage, type: Annotated[str, Query(max_
 
 @router.get("/library/{entry_id}/edit")
 async def edit(entry_id: str, request: Request, who: PersonPage) -> Response:
-    response = await who.call("GET", "library", f"/api/library/entries/{entry_id}")
+    response = await fetch(who, "library", f"/api/library/entries/{entry_id}", accept=(200, 404, 422))
     if response.status_code != 200:
         return error_page(request, who, 404, "未找到", "未找到该业绩")
     entry = response.json()
@@ -128,8 +137,8 @@ async def _review(request: Request, who: Visitor, *, error: str | None = None, s
     unit = await unit_of(request, who)
     listing, types = {}, []
     if unit:
-        listing = (await who.call("GET", "library", "/api/library/review-queue",
-                                  params={"unit_id": unit["id"], "page": page, "page_size": 20})).json()
+        listing = await fetch_json(who, "library", "/api/library/review-queue",
+                                   params={"unit_id": unit["id"], "page": page, "page_size": 20})
         types = await _types(who)
     return await desk_page(request, who, "library/review.html", "entries", unit=unit, status_code=status_code,
                            listing=listing, types={t["code"]: t for t in types}, error=error)
