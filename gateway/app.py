@@ -69,6 +69,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         log.warning("a page's service did not answer: %s %s: %r", request.method, request.url.path, exc)
         return error_page(request, Visitor(request, None, None), 503, "服务暂时不可用",
                           "相关服务暂时不可用，请稍后再试；您已填写的内容尚未提交。")
+
     @app.exception_handler(Unavailable)
     async def part_unavailable(request: Request, exc: Unavailable) -> Response:
         # A page whose data could not be read: it names what is unavailable, it shows nothing false.
