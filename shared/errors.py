@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import asyncpg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -176,3 +178,39 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = given if _CHINESE.search(given) else default
         return problem(exc.status_code, code, title, detail, instance=request.url.path,
                        headers=getattr(exc, "headers", None))
+
+
+# A database that cannot be reached is an outage, not a bug: 503 with a message, like /readyz.
+UNAVAILABLE_TITLE = "服务暂时不可用"
+UNAVAILABLE_DETAIL = "服务暂时不可用：数据库暂时无法访问，请稍后再试"
+_UNREACHABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+                asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+                asyncpg.AdminShutdownError, asyncpg.TooManyConnectionsError)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database is unreachable: refused or dropped
+    connections, a pool that timed out, a server shutting down or full. An OSError counts when
+    it came from the database driver (asyncpg's connect raises ConnectionRefusedError as is)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNREACHABLE):
+            return True
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, OSError) and _raised_in(current, ("asyncpg", "sqlalchemy")):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _raised_in(exc: BaseException, packages: tuple[str, ...]) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.split(".", 1)[0] in packages:
+            return True
+        tb = tb.tb_next
+    return False
