@@ -25,6 +25,7 @@ from shared.auth import TokenVerifier, http_jwks_loader
 from shared.errors import install_error_handlers, problem
 from shared.events.consumer import Consumer
 from shared.http import internal_client
+from shared.inputs import UnstorableTextMiddleware
 from shared.logging import configure_logging
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         log.warning("a page's service did not answer: %s %s: %r", request.method, request.url.path, exc)
         return error_page(request, Visitor(request, None, None), 503, "服务暂时不可用",
                           "相关服务暂时不可用，请稍后再试；您已填写的内容尚未提交。")
-    # Outermost first: request id, rate limit, CSRF, then the body cap.
+    # Outermost first: request id, rate limit, CSRF, the body cap, then text the pages cannot store
+    # (the services check what is proxied to them, naming their own fields).
+    app.add_middleware(UnstorableTextMiddleware, passed_through=("/api/", "/auth/"))
     app.add_middleware(BodyCapMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
     app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit,
