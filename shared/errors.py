@@ -35,6 +35,8 @@ FIELD_LABELS: dict[str, str] = {
     "person_id": "人员",
     "page": "页码",
     "page_size": "每页条数",
+    "status": "状态",
+    "id": "编号",
 }
 
 

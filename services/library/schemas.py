@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from shared.errors import register_labels
 
 register_labels({"type": "业绩类型", "fields": "填报内容", "attachment_ids": "附件", "entry_ids": "业绩",
-                 "reason": "退回原因"})
+                 "reason": "退回原因", "entry_id": "业绩", "unit_id": "审核单位", "status": "审核状态", "action": "审核结果"})
 
 EntryStatus = Literal["draft", "submitted", "approved", "returned"]
 STATUS_LABELS = {"draft": "草稿", "submitted": "待单位审核", "approved": "已通过", "returned": "已退回"}
