@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Match
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import label_of, problem
@@ -37,14 +37,22 @@ def _strings(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...
             yield from _strings(item, path)
 
 
+def _templates(routes: list, prefix: str = "") -> Iterator[str]:
+    """Every route's path template, through included routers (FastAPI keeps them apart)."""
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from _templates(route.original_router.routes, prefix + getattr(route.include_context, "prefix", ""))
+        elif isinstance(getattr(route, "path", None), str):
+            yield prefix + route.path
+
+
 def _path_field(scope: Scope) -> tuple[str, ...]:
-    """The path parameter that holds the character, if a route matches; else the address itself."""
-    app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", []):
-        match, child = route.matches(scope)
-        if match is not Match.NONE:
-            for name, value in child.get("path_params", {}).items():
-                if isinstance(value, str) and UNSTORABLE.search(value):
+    """The path parameter that holds the character, if a route's template fits; else ()."""
+    for template in _templates(getattr(getattr(scope.get("app"), "router", None), "routes", [])):
+        regex, _, _ = compile_path(template)
+        if match := regex.match(scope["path"]):
+            for name, value in match.groupdict().items():
+                if UNSTORABLE.search(value):
                     return (name,)
     return ()
 
@@ -89,14 +97,14 @@ class UnstorableTextMiddleware:
 
     @staticmethod
     def _refuse(scope: Scope, field: tuple[str, ...]) -> Response:
-        label = label_of(field) if field != ("请求地址",) else "请求地址"
+        field = tuple(UNSTORABLE.sub("", p) for p in field)  # a key may carry the character itself
+        label = "请求地址" if field == ("请求地址",) else label_of(field)
         detail = f"{label}：{MESSAGE}"
         accept = dict(scope["headers"]).get(b"accept", b"")
         if b"text/html" in accept and not scope["path"].startswith("/api/"):  # a person's browser
             return HTMLResponse(_PAGE.format(detail=html.escape(detail)), status_code=422)
-        shown = ".".join(UNSTORABLE.sub("\ufffd", p) for p in field)
         return problem(422, "validation_failed", "填写内容有误", detail,
-                       errors=[{"field": shown, "label": label, "message": MESSAGE}])
+                       errors=[{"field": ".".join(field), "label": label, "message": MESSAGE}])
 
 
 def _body_field(body: bytes, content_type: str) -> tuple[str, ...] | None:
