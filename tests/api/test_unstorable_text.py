@@ -31,7 +31,7 @@ BODIES = [
     # (who, method, path, body, label); raw JSON text so that the escape reaches the service as sent
     ("applicant", "PATCH", "/api/identity/me", '{"mobile": "13800000001", "address": "福州\\u0000"}', "联系地址"),
     ("applicant", "PATCH", "/api/identity/me", '{"mobile": "13800000001", "address": "\\ud800"}', "联系地址"),
-    ("applicant", "POST", "/api/units/bindings", '{"unit_id": "%s", "note": "申请\\u0000"}' % UNIT, "申请说明"),
+    ("applicant", "POST", "/api/units/bindings", '{"unit_id": "' + UNIT + '", "note": "申请\\u0000"}', "申请说明"),
     ("unit_a", "POST", f"/api/units/bindings/{UNIT}/reject", '{"reason": "\\u0000不符"}', "原因"),
     ("unit_a", "PUT", f"/api/units/units/{UNIT}", '{"address": "x\\u0000"}', "单位地址"),
     ("unit_a", "POST", f"/api/library/entries/{UNIT}/return", '{"reason": "退回\\u0000"}', "退回原因"),
