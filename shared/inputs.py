@@ -77,7 +77,8 @@ class UnstorableTextMiddleware:
                 return
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
-        if content_type not in _CHECKED_BODIES and not content_type.endswith("+json"):
+        # FastAPI reads a body without a Content-Type as JSON too.
+        if content_type not in _CHECKED_BODIES and not content_type.endswith("+json") and content_type:
             await self.app(scope, receive, send)
             return
         # JSON and form bodies are small (the gateway caps them); uploads stream past untouched.
@@ -108,7 +109,7 @@ class UnstorableTextMiddleware:
 
 
 def _body_field(body: bytes, content_type: str) -> tuple[str, ...] | None:
-    if content_type == "application/x-www-form-urlencoded":
+    if content_type == "application/x-www-form-urlencoded":  # the gateway's forms
         for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
             if UNSTORABLE.search(key) or UNSTORABLE.search(value):
                 return (key,)
