@@ -43,7 +43,8 @@ def planted(args):
     in_body = [(case.body, k) for k, v in case.body.items() if isinstance(v, str)] if isinstance(case.body, dict) else []
     if places or in_body:
         where, key = (places + in_body)[pick % len(places + in_body)]
-        where[key] = where[key] + (odd if (where, key) in in_body or odd != "\ud800" else "\x00")
+        escaped = (where, key) in in_body and "json" in (case.media_type or "")
+        where[key] = where[key] + (odd if escaped or odd != "\ud800" else "\x00")
     return case
 
 
