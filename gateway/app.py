@@ -36,6 +36,7 @@ from shared.auth import TokenVerifier, http_jwks_loader
 from shared.errors import install_error_handlers, problem
 from shared.events.consumer import Consumer
 from shared.http import internal_client
+from shared.inputs import UnstorableTextMiddleware
 from shared.logging import configure_logging
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             who = Visitor(request, None, None)
         return unavailable_page(request, who, exc)
 
-    # Outermost first: security headers, request id, rate limit, CSRF, then the body cap.
+    # Outermost first: security headers, request id, rate limit, CSRF, the body cap, then text the pages
+    # cannot store (the services check what is proxied to them, naming their own fields).
+    app.add_middleware(UnstorableTextMiddleware, passed_through=("/api/", "/auth/"))
     app.add_middleware(BodyCapMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
     # The broker arrives with the lifespan; until then no session counts as known.

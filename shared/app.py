@@ -21,6 +21,7 @@ from shared.db import Database
 from shared.errors import UNAVAILABLE_DETAIL, UNAVAILABLE_TITLE, database_unreachable, install_error_handlers, problem
 from shared.events.consumer import Consumer, prune_inbox, queue_status
 from shared.events.outbox import OutboxRelay
+from shared.inputs import UnstorableTextMiddleware
 from shared.logging import (
     REQUEST_ID_HEADER,
     configure_logging,
@@ -141,6 +142,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.db = db
     app.state.verifier = verifier
+    app.add_middleware(UnstorableTextMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
 

@@ -37,12 +37,25 @@ FIELD_LABELS: dict[str, str] = {
     "person_id": "人员",
     "page": "页码",
     "page_size": "每页条数",
+    "status": "状态",
+    "id": "编号",
 }
 
 
 def register_labels(labels: dict[str, str]) -> None:
-    """Let a service add the Chinese names of its own fields."""
+    """Let a service add the Chinese names of its own fields (a dotted key, ``fields.title``,
+    names a field only where it sits)."""
     FIELD_LABELS.update(labels)
+
+
+def label_of(loc: tuple | list) -> str:
+    """The Chinese name of a field at ``loc`` (list indexes ignored): its own, else the nearest
+    enclosing field's; never the English code."""
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    for end in range(len(parts), 0, -1):
+        if (label := FIELD_LABELS.get(".".join(parts[:end]))) or (label := FIELD_LABELS.get(parts[end - 1])):
+            return label
+    return "请求内容"
 
 
 class AppError(Exception):
@@ -132,11 +145,14 @@ _PYDANTIC_MESSAGES = {
 
 
 def _field_error(err: dict[str, Any]) -> dict[str, str]:
-    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
-    field = ".".join(loc) or "请求"
-    label = FIELD_LABELS.get(loc[-1], loc[-1]) if loc else "请求内容"
-    template = _PYDANTIC_MESSAGES.get(err.get("type", ""))
+    raw = [p for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
     ctx = dict(err.get("ctx") or {})
+    if err.get("type") == "json_invalid":  # loc is the character position, not a field
+        where = f"（第 {raw[0]} 个字符附近）" if raw and isinstance(raw[0], int) else ""
+        return {"field": "body", "label": "请求内容", "message": f"不是有效的 JSON{where}"}
+    field = ".".join(str(p) for p in raw) or "请求"
+    label = label_of(raw)
+    template = _PYDANTIC_MESSAGES.get(err.get("type", ""))
     if "error" in ctx:
         ctx["error"] = str(ctx["error"])
     try:
