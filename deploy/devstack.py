@@ -1,6 +1,6 @@
 """The whole platform on one machine, without Docker: `./dev up` / `./dev down` / `./dev status`.
 
-Starts an S3-protocol server (moto), the 闽政通 simulator, every service (with its outbox relay
+Starts an S3-protocol server (nanio, keeping the files in .run/s3/ across restarts), the 闽政通 simulator, every service (with its outbox relay
 and consumers in-process) and the gateway as background processes, logs in .run/logs/, then
 seeds demo data and prints the URL and the demo accounts."""
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from deploy.topology import GATEWAY_PORT, MZT_PORT, S3_PORT, SERVICES, Urls, database_name, environment
+from deploy.topology import GATEWAY_PORT, MZT_PORT, S3_PORT, SERVICES, Urls, database_name, environment, s3_server_args
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / ".run"
@@ -37,7 +37,8 @@ URLS = Urls(gateway=f"http://127.0.0.1:{GATEWAY_PORT}", mzt=f"http://localhost:{
                        for s in SERVICES},
             amqp=os.environ.get("ZC_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
 COMPONENTS = [
-    Component("s3", [PY, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(S3_PORT)], f"{URLS.s3}/moto-api/"),
+    # Any answer (403 to an unsigned request) means it listens.
+    Component("s3", [PY, "-m", "nanio", *s3_server_args(URLS.s3, RUN / "s3")], f"{URLS.s3}/"),
     Component("mzt", [PY, "-m", "simulators.mzt"], f"{URLS.mzt}/healthz"),
     *(Component(s.name, [PY, "-m", f"services.{s.name}"], f"{URLS.services[s.name]}/healthz") for s in SERVICES),
     Component("gateway", [PY, "-m", "gateway"], f"{URLS.gateway}/healthz"),
@@ -63,6 +64,9 @@ def _healthy(url: str) -> bool:
 def up() -> None:
     LOGS.mkdir(parents=True, exist_ok=True)
     env = {"ZC_LOG_JSON": "false", **os.environ,
+           # the S3 server takes the keys documents signs with (its development defaults)
+           "NANIO_ACCESS_KEY": os.environ.get("DOCUMENTS_S3_ACCESS_KEY", "testing"),
+           "NANIO_SECRET_KEY": os.environ.get("DOCUMENTS_S3_SECRET_KEY", "testing"),
            **environment(URLS, internal_key=os.environ.get("ZC_INTERNAL_KEY", "dev-internal-key")),
            **{f"{s.name.upper()}_SEED_DEMO_DATA": "true" for s in SERVICES}}
     for c in COMPONENTS:

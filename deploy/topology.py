@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,15 @@ def environment(urls: Urls, *, internal_key: str, environment: str = "developmen
         env[f"{name.upper()}_PORT"] = url.rsplit(":", 1)[1]
         env[f"{name.upper()}_DATABASE_URL"] = urls.databases[name]
     return env
+
+
+def s3_server_args(url: str, data_dir: Path) -> list[str]:
+    """``python -m nanio …``: the S3-protocol server standing in for MinIO without Docker. It keeps
+    each object as a file under ``data_dir`` (written to a temporary file, fsynced, renamed), so
+    files outlive restarts and crashes as the documents database's rows do. It checks SigV4
+    signatures against ``NANIO_ACCESS_KEY`` / ``NANIO_SECRET_KEY``."""
+    return ["serve", "--host", "127.0.0.1", "--port", url.rsplit(":", 1)[1], "--data-dir", str(data_dir),
+            "--no-access-log", "--log-level", "warning"]
 
 
 def database_name(service: str) -> str:

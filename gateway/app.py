@@ -17,7 +17,16 @@ from gateway.bodycap import BodyCapMiddleware
 from gateway.csrf import CsrfMiddleware
 from gateway.headers import SecurityHeadersMiddleware
 from gateway.pages import ROUTERS
-from gateway.pages.common import PageRefused, RedirectTo, Visitor, error_page, visitor, wants_page
+from gateway.pages.common import (
+    PageRefused,
+    RedirectTo,
+    Unavailable,
+    Visitor,
+    error_page,
+    unavailable_page,
+    visitor,
+    wants_page,
+)
 from gateway.proxy import forward
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.settings import GatewaySettings, get_settings
@@ -27,6 +36,7 @@ from shared.auth import TokenVerifier, http_jwks_loader
 from shared.errors import install_error_handlers, problem
 from shared.events.consumer import Consumer
 from shared.http import internal_client
+from shared.inputs import UnstorableTextMiddleware
 from shared.logging import configure_logging
 
 log = logging.getLogger(__name__)
@@ -89,7 +99,19 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         log.warning("a page's service did not answer: %s %s: %r", request.method, request.url.path, exc)
         return error_page(request, Visitor(request, None, None), 503, "服务暂时不可用",
                           "相关服务暂时不可用，请稍后再试；您已填写的内容尚未提交。")
-    # Outermost first: security headers, request id, rate limit, CSRF, then the body cap.
+
+    @app.exception_handler(Unavailable)
+    async def part_unavailable(request: Request, exc: Unavailable) -> Response:
+        # A page whose data could not be read: it names what is unavailable, it shows nothing false.
+        try:
+            who = await visitor(request)  # for the navigation bar; a cached token, usually
+        except Exception:
+            who = Visitor(request, None, None)
+        return unavailable_page(request, who, exc)
+
+    # Outermost first: security headers, request id, rate limit, CSRF, the body cap, then text the pages
+    # cannot store (the services check what is proxied to them, naming their own fields).
+    app.add_middleware(UnstorableTextMiddleware, passed_through=("/api/", "/auth/"))
     app.add_middleware(BodyCapMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
     # The broker arrives with the lifespan; until then no session counts as known.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import httpx
 from fastapi import Request
@@ -71,7 +71,7 @@ async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *,
             headers.append(("Authorization", f"Bearer {found[0]}"))
     has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE")
     upstream = client.build_request(
-        request.method, base_url + request.url.path, params=request.query_params.multi_items(), headers=headers,
+        request.method, base_url + quote(request.url.path, safe="/:@!$&'()*+,;=~"), params=request.query_params.multi_items(), headers=headers,
         content=_capped(request.stream(), max_body) if has_body else None,
     )
     try:

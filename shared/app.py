@@ -18,9 +18,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import TokenVerifier, http_jwks_loader
 from shared.db import Database
-from shared.errors import install_error_handlers, problem
+from shared.errors import UNAVAILABLE_DETAIL, UNAVAILABLE_TITLE, database_unreachable, install_error_handlers, problem
 from shared.events.consumer import Consumer, prune_inbox, queue_status
 from shared.events.outbox import OutboxRelay
+from shared.inputs import UnstorableTextMiddleware
 from shared.logging import (
     REQUEST_ID_HEADER,
     configure_logging,
@@ -64,17 +65,23 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
-        except Exception:
+        except Exception as exc:
             # Logged here, with the request id; the person gets a problem they can quote.
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if unreachable := database_unreachable(exc):  # an outage, not a bug: one line, no trace
+                log.warning("database unreachable on %s %s: %r", scope["method"], scope["path"], exc)
+            else:
+                log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if response_started:
                 raise
-            detail = "系统繁忙，请稍后再试；如持续出现请联系管理员并提供请求编号"
+            status, code, title, detail = (
+                (503, "service_unavailable", UNAVAILABLE_TITLE, UNAVAILABLE_DETAIL) if unreachable else
+                (500, "internal_error", "系统错误", "系统繁忙，请稍后再试；如持续出现请联系管理员并提供请求编号"))
+            retry = {"Retry-After": "10"} if unreachable else None
             if b"text/html" in headers.get(b"accept", b""):  # a person's browser, not an API client
-                response: Response = HTMLResponse(_ERROR_PAGE.format(detail=detail, rid=html.escape(rid)),
-                                                  status_code=500)
+                page = _ERROR_PAGE.format(title=title, detail=detail, rid=html.escape(rid))
+                response: Response = HTMLResponse(page, status_code=status, headers=retry)
             else:
-                response = problem(500, "internal_error", "系统错误", detail)
+                response = problem(status, code, title, detail, headers=retry)
             await response(scope, receive, send_with_id)
         finally:
             if scope["path"] not in ("/healthz", "/readyz"):
@@ -83,9 +90,9 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
-_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>系统繁忙</title>
+_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{title}</title>
 <body style="font-family:sans-serif;max-width:40em;margin:4em auto;color:#1f2933">
-<h1 style="color:#123b6b">系统繁忙</h1><p>{detail}</p><p style="color:#7b8794">请求编号：{rid}</p>
+<h1 style="color:#123b6b">{title}</h1><p>{detail}</p><p style="color:#7b8794">请求编号：{rid}</p>
 <p><a href="/">返回首页</a></p></body></html>"""
 
 
@@ -135,6 +142,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.db = db
     app.state.verifier = verifier
+    app.add_middleware(UnstorableTextMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
 

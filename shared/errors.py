@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import asyncpg
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -35,12 +37,25 @@ FIELD_LABELS: dict[str, str] = {
     "person_id": "人员",
     "page": "页码",
     "page_size": "每页条数",
+    "status": "状态",
+    "id": "编号",
 }
 
 
 def register_labels(labels: dict[str, str]) -> None:
-    """Let a service add the Chinese names of its own fields."""
+    """Let a service add the Chinese names of its own fields (a dotted key, ``fields.title``,
+    names a field only where it sits)."""
     FIELD_LABELS.update(labels)
+
+
+def label_of(loc: tuple | list) -> str:
+    """The Chinese name of a field at ``loc`` (list indexes ignored): its own, else the nearest
+    enclosing field's; never the English code."""
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    for end in range(len(parts), 0, -1):
+        if (label := FIELD_LABELS.get(".".join(parts[:end]))) or (label := FIELD_LABELS.get(parts[end - 1])):
+            return label
+    return "请求内容"
 
 
 class AppError(Exception):
@@ -130,11 +145,14 @@ _PYDANTIC_MESSAGES = {
 
 
 def _field_error(err: dict[str, Any]) -> dict[str, str]:
-    loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
-    field = ".".join(loc) or "请求"
-    label = FIELD_LABELS.get(loc[-1], loc[-1]) if loc else "请求内容"
-    template = _PYDANTIC_MESSAGES.get(err.get("type", ""))
+    raw = [p for p in err.get("loc", ()) if p not in ("body", "query", "path", "header", "form")]
     ctx = dict(err.get("ctx") or {})
+    if err.get("type") == "json_invalid":  # loc is the character position, not a field
+        where = f"（第 {raw[0]} 个字符附近）" if raw and isinstance(raw[0], int) else ""
+        return {"field": "body", "label": "请求内容", "message": f"不是有效的 JSON{where}"}
+    field = ".".join(str(p) for p in raw) or "请求"
+    label = label_of(raw)
+    template = _PYDANTIC_MESSAGES.get(err.get("type", ""))
     if "error" in ctx:
         ctx["error"] = str(ctx["error"])
     try:
@@ -176,3 +194,39 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = given if _CHINESE.search(given) else default
         return problem(exc.status_code, code, title, detail, instance=request.url.path,
                        headers=getattr(exc, "headers", None))
+
+
+# A database that cannot be reached is an outage, not a bug: 503 with a message, like /readyz.
+UNAVAILABLE_TITLE = "服务暂时不可用"
+UNAVAILABLE_DETAIL = "服务暂时不可用：数据库暂时无法访问，请稍后再试"
+_UNREACHABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, sqlalchemy.exc.TimeoutError,
+                asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+                asyncpg.AdminShutdownError, asyncpg.TooManyConnectionsError)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database is unreachable: refused or dropped
+    connections, a pool that timed out, a server shutting down or full. An OSError counts when
+    it came from the database driver (asyncpg's connect raises ConnectionRefusedError as is)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNREACHABLE):
+            return True
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, OSError) and _raised_in(current, ("asyncpg", "sqlalchemy")):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _raised_in(exc: BaseException, packages: tuple[str, ...]) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.split(".", 1)[0] in packages:
+            return True
+        tb = tb.tb_next
+    return False

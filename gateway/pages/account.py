@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -15,7 +14,9 @@ from gateway.pages.common import (
     PersonPage,
     Visitor,
     back_to,
+    fetch_json,
     local_path,
+    part,
     problem_fields,
     render,
     visitor,
@@ -39,7 +40,7 @@ LOGIN_ERRORS = {
 async def index(request: Request, who: AnyVisitor) -> Response:
     if who.principal and who.principal.kind == "pending":
         return RedirectResponse("/register", status_code=303)
-    return render(request, "index.html", who, plans=await latest_open_plans(who))
+    return render(request, "index.html", who, plans=await part(latest_open_plans(who)))
 
 
 @router.get("/login")
@@ -54,7 +55,7 @@ async def login(request: Request, who: AnyVisitor, error: str | None = None, nex
 
 @router.get("/register")
 async def register_page(request: Request, who: PendingPage) -> Response:
-    form = (await who.call("GET", "identity", "/api/identity/registration")).json()
+    form = await fetch_json(who, "identity", "/api/identity/registration")
     return render(request, "register.html", who, form=form, values={"choose_unit": "no", "mobile": form.get("mobile") or ""},
                   errors={})
 
@@ -89,7 +90,7 @@ async def register_submit(request: Request, who: PendingPage) -> Response:
             return back_to("/me/unit", "registered")  # registered; the binding can be retried there
         errors, _ = problem_fields(response)
         errors = errors or {"form": problem_fields(response)[1]}
-    form = (await who.call("GET", "identity", "/api/identity/registration")).json()
+    form = await fetch_json(who, "identity", "/api/identity/registration")
     return render(request, "register.html", who, status_code=response.status_code if response else 422, form=form,
                   values=values, errors=errors, error="请检查标红的填写项" if errors else None)
 
@@ -101,10 +102,7 @@ async def _pending_items(who: Visitor) -> list[dict]:
 
 
 async def _binding_items(who: Visitor) -> list[dict]:
-    response = await who.call("GET", "units", "/api/units/bindings/mine")
-    if response.status_code != 200:
-        return []
-    mine = response.json()
+    mine = await fetch_json(who, "units", "/api/units/bindings/mine")
     todos = []
     if mine["pending"]:
         todos.append({"title": f"您申请绑定「{mine['pending']['unit_name']}」，正在等待单位审核"})
@@ -122,11 +120,8 @@ RETURNED_SHOWN = 10
 
 async def _returned_entries(who: Visitor) -> list[dict]:
     """已退回 entries: the reason and a link to fix them (a new submission starts from the edit page)."""
-    response = await who.call("GET", "library", "/api/library/entries",
-                              params={"status": "returned", "page_size": RETURNED_SHOWN})
-    if response.status_code != 200:
-        return []
-    listing = response.json()
+    listing = await fetch_json(who, "library", "/api/library/entries",
+                               params={"status": "returned", "page_size": RETURNED_SHOWN})
     todos = [{"title": f"业绩被单位退回：{e['type_name']}「{e['title']}」", "url": f"/library/{e['id']}/edit",
               "sub": f"退回原因：{e['return_reason'] or '—'}（修改后重新提交审核）"} for e in listing["items"]]
     if listing["total"] > len(listing["items"]):
@@ -136,32 +131,23 @@ async def _returned_entries(who: Visitor) -> list[dict]:
 
 @router.get("/home")
 async def home(request: Request, who: PersonPage) -> Response:
-    me = (await who.call("GET", "identity", "/api/identity/me")).json()
+    me = await fetch_json(who, "identity", "/api/identity/me")
     return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"),
-                  applications=await _my_applications(who),
-                  todos=await _pending_items(who), stats=await _library_stats(who),
-                  plans=await latest_open_plans(who))
+                  applications=await part(_my_applications(who)),
+                  todos=await part(_pending_items(who)), stats=await part(_library_stats(who)),
+                  plans=await part(latest_open_plans(who)))
 
 
-async def _my_applications(who: Visitor) -> list[dict] | None:
-    """我的申报情况: the person's applications of the newest plan year (None: cannot say now)."""
-    try:
-        response = await who.call("GET", "applications", "/api/applications/applications")
-    except httpx.HTTPError:
-        return None
-    if response.status_code != 200:
-        return None
-    current, _ = split_current(response.json())
+async def _my_applications(who: Visitor) -> list[dict]:
+    """我的申报情况: the person's applications of the newest plan year."""
+    current, _ = split_current(await fetch_json(who, "applications", "/api/applications/applications"))
     return [{"title": f"{a['plan_name']} · {a['title']}（{a['major']}）", "subtitle": f"申报状态：{a['status_label']}",
              "url": f"/apply/{a['id']}" if "edit" in a["actions"] else f"/apply/{a['id']}/overview"} for a in current]
 
 
 async def _library_stats(who: Visitor) -> list[dict]:
     """业绩统计: entries per type (types in use only), and how many await the unit or were returned."""
-    response = await who.call("GET", "library", "/api/library/stats")
-    if response.status_code != 200:
-        return []
-    rows = [s for s in response.json() if s["total"]]
+    rows = [s for s in await fetch_json(who, "library", "/api/library/stats") if s["total"]]
     return [{"label": s["type_name"], "count": s["total"], "url": f"/library?type={s['type']}",
              "note": "，".join(f"{label}{s['counts'][k]}" for k, label in (("submitted", "待审"), ("returned", "退回"))
                               if s["counts"].get(k))} for s in rows]

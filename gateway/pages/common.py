@@ -5,8 +5,10 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import logging
+from collections.abc import Awaitable, Container
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -22,6 +24,8 @@ from shared.http import local_path  # noqa: F401 (pages import it from here)
 from shared.logging import REQUEST_ID_HEADER, current_request_id
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def local_time(value: str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -159,6 +163,65 @@ PersonPage = Annotated[Visitor, Depends(_visitor_of("person"))]
 UnitDesk = Annotated[Visitor, Depends(_visitor_of("unit", role="unit_admin"))]
 
 
+
+
+# What each service contributes to the pages, as a person calls it in “…暂时不可用”.
+PARTS = {"identity": "个人信息", "units": "单位信息", "library": "个人业绩库", "plans": "评审计划", "documents": "附件",
+         "applications": "职称申报"}
+
+
+class Unavailable(Exception):
+    """What a page shows could not be read: its service is down, too slow, or failed. A page lets
+    it propagate (the gateway answers 503 naming the part) or shows that part as unavailable
+    (``part``; templates test ``value is unavailable``). Never an error body read as data."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        self.service = service
+        self.part = PARTS.get(service, "相关服务")
+        self.message = f"{self.part}暂时不可用，请稍后再试"
+
+
+ANY_ANSWER = range(200, 500)  # the page handles the service's own refusals (4xx) itself
+
+
+async def fetch(who: Visitor, service: str, path: str, *, method: str = "GET",
+                accept: Container[int] = (200,), **kwargs: Any) -> httpx.Response:
+    """The one way a page reads from a service what it shows. Answers the response when its
+    status is one the caller handles (``accept``); 401 sends the visitor to log in; anything else
+    (no answer, a time-out, a server error, a status the page does not expect) is ``Unavailable``."""
+    try:
+        response = await who.call(method, service, path, **kwargs)
+    except (httpx.HTTPError, KeyError) as exc:  # KeyError: the service is not configured here
+        log.warning("%s did not answer %s %s: %r", service, method, path, exc)
+        raise Unavailable(service) from exc
+    if response.status_code == 401:
+        raise RedirectTo("/login")
+    if response.status_code >= 500 or response.status_code not in accept:
+        log.warning("%s answered %s to %s %s", service, response.status_code, method, path)
+        raise Unavailable(service)
+    return response
+
+
+async def fetch_json(who: Visitor, service: str, path: str, **kwargs: Any) -> Any:
+    """``fetch`` of a 200 answer, parsed."""
+    return (await fetch(who, service, path, **kwargs)).json()
+
+
+async def part(read: Awaitable[T]) -> T | Unavailable:
+    """A part of a page that may be missing while the rest shows (the home page's modules): its
+    data, or the ``Unavailable`` its template shows as “…暂时不可用” instead of empty content."""
+    try:
+        return await read
+    except Unavailable as exc:
+        return exc
+
+
+templates.env.tests["unavailable"] = lambda value: isinstance(value, Unavailable)
+
+
+def unavailable_page(request: Request, who: Visitor, exc: Unavailable) -> HTMLResponse:
+    return error_page(request, who, 503, "服务暂时不可用", f"{exc.message}。")
 
 
 def problem_fields(response: httpx.Response) -> tuple[dict[str, str], str]:

@@ -16,17 +16,22 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gateway.pages.common import (
+    ANY_ANSWER,
     NOTICES,
     AnyVisitor,
     PersonPage,
     RedirectTo,
+    Unavailable,
     Visitor,
     back_to,
     back_with_error,
     error_page,
+    fetch,
+    fetch_json,
     problem_fields,
     render,
     templates,
+    unavailable_page,
 )
 from gateway.proxy import BodyTooLarge, _capped
 from shared.logging import REQUEST_ID_HEADER, current_request_id
@@ -56,15 +61,9 @@ templates.env.filters["filesize"] = filesize
 templates.env.filters["file_badge"] = badge
 
 
-class Unavailable(Exception):
-    """The documents service did not answer."""
-
-
 async def _api(who: Visitor, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    try:
-        return await who.call(method, "documents", f"/api/documents{path}", **kwargs)
-    except (httpx.HTTPError, KeyError) as exc:  # KeyError: documents is not configured
-        raise Unavailable from exc
+    """documents' answer, refusals (4xx) included, which the page shows; else Unavailable."""
+    return await fetch(who, "documents", f"/api/documents{path}", method=method, accept=ANY_ANSWER, **kwargs)
 
 
 def _file_id(raw: str) -> str | None:
@@ -76,10 +75,6 @@ def _file_id(raw: str) -> str | None:
 
 def _htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
-
-
-def _unavailable(request: Request, who: Visitor) -> HTMLResponse:
-    return error_page(request, who, 503, "服务暂不可用", "附件服务暂时无法访问，请稍后再试。")
 
 
 async def _upload(who: Visitor, request: Request) -> httpx.Response:
@@ -97,7 +92,7 @@ async def _upload(who: Visitor, request: Request) -> httpx.Response:
         return await state.http.post(f"{state.settings.services['documents']}/api/documents/files",
                                      content=_capped(request.stream(), limit), headers=headers)
     except (httpx.HTTPError, KeyError) as exc:
-        raise Unavailable from exc
+        raise Unavailable("documents") from exc
 
 
 async def _upload_problem(who: Visitor, request: Request) -> tuple[dict | None, str | None]:
@@ -132,12 +127,7 @@ def _listing_query(request: Request) -> dict[str, Any]:
 
 async def _listing(who: Visitor, query: dict[str, Any]) -> dict:
     params = {"page": query["page"], "page_size": PAGE_SIZE, **({"kind": query["kind"]} if query["kind"] else {})}
-    response = await _api(who, "GET", "/files", params=params)
-    if response.status_code == 401:
-        raise RedirectTo("/login")
-    if response.status_code != 200:
-        raise Unavailable
-    return response.json()
+    return await fetch_json(who, "documents", "/api/documents/files", params=params)
 
 
 async def _table(request: Request, who: Visitor, *, notice: str | None = None, error: str | None = None) -> Response:
@@ -152,7 +142,7 @@ async def _table(request: Request, who: Visitor, *, notice: str | None = None, e
 
 async def _page(request: Request, who: Visitor) -> Response:
     query = _listing_query(request)
-    kinds = (await _api(who, "GET", "/kinds")).json()
+    kinds = await fetch_json(who, "documents", "/api/documents/kinds")
     return render(request, "files/list.html", who, files=await _listing(who, query), kinds=kinds, query=query)
 
 
@@ -160,8 +150,8 @@ async def _page(request: Request, who: Visitor) -> Response:
 async def my_files(request: Request, who: PersonPage) -> Response:
     try:
         return await _page(request, who)
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
 
 
 @router.post("/files/upload")
@@ -189,8 +179,8 @@ async def _change(request: Request, who: Visitor, raw_id: str, method: str, noti
         if response.status_code >= 400:
             return await _table(request, who, error=problem_fields(response)[1])
         return await _table(request, who, notice=notice)
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
 
 
 @router.post("/files/{file_id}/rename")
@@ -221,6 +211,7 @@ class Picker:
     available: list[dict] = field(default_factory=list)  # the person's other files, newest first
     missing: int = 0  # chosen files that no longer exist (dropped when the form is saved)
     unresolved: list[str] = field(default_factory=list)  # chosen ids kept as they are: documents is down
+    unavailable: str | None = None  # “附件暂时不可用…” while documents is down
 
     @property
     def dom_id(self) -> str:
@@ -256,8 +247,9 @@ async def picker_context(who: Visitor, *, chosen: Iterable[str] = (), kind: str 
     try:
         found = await files_of(who, ids)
         mine = await _api(who, "GET", "/files", params={"page_size": 100})
-    except Unavailable:
+    except Unavailable as exc:
         picker.unresolved = ids  # keep the form's choice intact until documents answers again
+        picker.unavailable = exc.message
         return picker
     picker.chosen = [f for f in found if f]
     picker.missing = len(ids) - len(picker.chosen)
@@ -303,9 +295,9 @@ async def view(request: Request, who: AnyVisitor, file_id: str) -> Response:
             raise RedirectTo("/login")
         if found.status_code != 200:
             return error_page(request, who, 404, "未找到", "未找到该附件，它可能已被删除，或您无权查看。")
-        link = (await _api(who, "POST", f"/files/{fid}/link")).json()
-    except Unavailable:
-        return _unavailable(request, who)
+        link = await fetch_json(who, "documents", f"/api/documents/files/{fid}/link", method="POST")
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
     f = found.json()
     return render(request, "files/view.html", who, f=f, link=link,
                   own=who.principal.kind == "person" and f["owner_id"] == str(who.principal.id))

@@ -14,6 +14,8 @@ from gateway.pages.common import (
     back_to,
     back_with_error,
     error_page,
+    fetch,
+    fetch_json,
     problem_fields,
     render,
 )
@@ -55,9 +57,8 @@ async def _attachments(who: Visitor, entries: list[dict]) -> dict[str, dict | No
 async def _library(request: Request, who: Visitor, type_code: str | None) -> Response:
     types = await _types(who)
     kind = next((t for t in types if t["code"] == type_code), types[0])
-    listing = (await who.call("GET", "library", "/api/library/entries",
-                              params={"type": kind["code"], "page_size": 100})).json()
-    stats = {s["type"]: s["total"] for s in (await who.call("GET", "library", "/api/library/stats")).json()}
+    listing = await fetch_json(who, "library", "/api/library/entries", params={"type": kind["code"], "page_size": 100})
+    stats = {s["type"]: s["total"] for s in await fetch_json(who, "library", "/api/library/stats")}
     return render(request, "library/index.html", who, types=types, kind=kind,
                   entries=listing["items"], files=await _attachments(who, listing["items"]), stats=stats,
                   unit_id=who.principal.claims.get("unit_id") if who.principal else None)
@@ -84,7 +85,7 @@ async def new(request: Request, who: PersonPage, type: Annotated[str, Query(max_
 
 @router.get("/library/{entry_id}/edit")
 async def edit(entry_id: str, request: Request, who: PersonPage) -> Response:
-    response = await who.call("GET", "library", f"/api/library/entries/{entry_id}")
+    response = await fetch(who, "library", f"/api/library/entries/{entry_id}", accept=(200, 404, 422))
     if response.status_code != 200:
         return error_page(request, who, 404, "未找到", "未找到该业绩")
     entry = response.json()
@@ -156,8 +157,9 @@ async def _review(request: Request, who: Visitor, *, page: int = 1) -> Response:
     # No queue yet: empty (a just-registered unit reaches the visitor's token a moment later).
     listing, types, files = {"items": [], "total": 0}, [], {}
     if unit:
-        response = await who.call("GET", "library", "/api/library/review-queue",
-                                  params={"unit_id": unit["id"], "page": page, "page_size": 20})
+        # 403 until a just-registered unit reaches the visitor's token: an empty queue meanwhile.
+        response = await fetch(who, "library", "/api/library/review-queue", accept=(200, 403),
+                               params={"unit_id": unit["id"], "page": page, "page_size": 20})
         if response.status_code == 200:
             listing = response.json()
         types = await _types(who)

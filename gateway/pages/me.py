@@ -4,13 +4,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.pages.common import PersonPage, Visitor, back_to, back_with_error, problem_fields, render
+from gateway.pages.common import PersonPage, Visitor, back_to, back_with_error, fetch_json, problem_fields, render
 
 router = APIRouter(include_in_schema=False)
 
 
 async def _me(who: Visitor) -> dict:
-    return (await who.call("GET", "identity", "/api/identity/me")).json()
+    return await fetch_json(who, "identity", "/api/identity/me")
 
 
 @router.get("/me")
@@ -39,7 +39,7 @@ async def save(request: Request, who: PersonPage) -> Response:
 
 async def _unit_page(request: Request, who: Visitor, *, values: dict | None = None, errors: dict | None = None,
                      error: str | None = None, status_code: int = 200) -> Response:
-    mine = (await who.call("GET", "units", "/api/units/bindings/mine")).json()
+    mine = await fetch_json(who, "units", "/api/units/bindings/mine")
     return render(request, "me/unit.html", who, status_code=status_code, mine=mine, values=values or {},
                   errors=errors or {}, error=error, tab="unit")
 

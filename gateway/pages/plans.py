@@ -11,22 +11,27 @@ from urllib.parse import urlencode
 
 import httpx
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from markupsafe import Markup, escape
 
 from gateway.pages.common import (
+    ANY_ANSWER,
     NOTICES,
     SHANGHAI,
     AnyVisitor,
     PageRefused,
     PersonPage,
     RedirectTo,
+    Unavailable,
     Visitor,
     back_to,
     back_with_error,
     error_page,
+    fetch,
+    fetch_json,
     render,
     templates,
+    unavailable_page,
 )
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import EDUCATION_LEVELS, ENTRY_TYPES
@@ -72,21 +77,9 @@ templates.env.globals.update(
     ATTACHMENT_KINDS=ATTACHMENT_KINDS, PLAN_STATUSES=PLAN_STATUSES, WINDOW_LABELS=WINDOW_LABELS)
 
 
-class Unavailable(Exception):
-    """The plans (or documents) service did not answer."""
-
-
 async def _api(who: Visitor, method: str, path: str, *, service: str = "plans", **kwargs: Any) -> httpx.Response:
-    if service not in who.request.app.state.settings.services:
-        raise Unavailable(service)
-    try:
-        return await who.call(method, service, path, **kwargs)
-    except httpx.HTTPError as exc:
-        raise Unavailable(service) from exc
-
-
-def _unavailable(request: Request, who: Visitor) -> HTMLResponse:
-    return error_page(request, who, 503, "服务暂不可用", "评审计划服务暂时无法访问，请稍后再试。")
+    """The service's answer, refusals (4xx) included, which the page shows; else Unavailable."""
+    return await fetch(who, service, path, method=method, accept=ANY_ANSWER, **kwargs)
 
 
 def _problem_page(request: Request, who: Visitor, response: httpx.Response) -> Response:
@@ -118,18 +111,14 @@ LATEST_TTL_SECONDS = 30
 
 async def latest_open_plans(who: Visitor, limit: int = 5) -> list[dict]:
     """最新计划 of 个人首页 and 首页: the newest plans open for applications today. The same for
-    everyone, so kept for half a minute: on deadline day every home page would ask otherwise."""
+    everyone, so kept for half a minute: on deadline day every home page would ask otherwise.
+    Unavailable while plans does not answer (the home pages show that part as unavailable)."""
     cached = _LATEST.get(limit)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    try:
-        response = await _api(who, "GET", "/api/plans/plans", params={"open": "true", "page_size": limit})
-    except Unavailable:
-        return []  # a home page must not fail because plans is down
-    if response.status_code != 200:
-        return []
+    listing = await fetch_json(who, "plans", "/api/plans/plans", params={"open": "true", "page_size": limit})
     plans = [{"title": p["name"], "subtitle": f"申报时间 {p['start_date']} 至 {p['end_date']}", "url": f"/plans/{p['id']}"}
-             for p in response.json()["items"]]
+             for p in listing["items"]]
     _LATEST[limit] = (time.monotonic() + LATEST_TTL_SECONDS, plans)
     return plans
 
@@ -146,8 +135,8 @@ async def plan_list(request: Request, who: AnyVisitor, name: str = "", year: str
     try:
         response = await _api(who, "GET", "/api/plans/plans",
                               params={**params, "page": _page_no(page), "page_size": PAGE_SIZE})
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
     result, error = {"items": [], "total": 0, "page": 1, "page_size": PAGE_SIZE}, None
     if response.status_code == 200:
         result = response.json()
@@ -169,12 +158,7 @@ async def plan_for_page(who: Visitor, raw_id: str) -> dict:
     """The plan as the visitor may see it, or the page that says why not (马上申报 uses it too)."""
     if (plan_id := _uuid(raw_id)) is None:
         raise PageRefused("未找到", "未找到该评审计划。", 404)
-    try:
-        response = await _api(who, "GET", f"/api/plans/plans/{plan_id}")
-    except Unavailable:
-        raise PageRefused("服务暂不可用", "评审计划服务暂时无法访问，请稍后再试。", 503) from None
-    if response.status_code == 401:
-        raise RedirectTo("/login")
+    response = await _api(who, "GET", f"/api/plans/plans/{plan_id}")  # Unavailable: the gateway says so
     if response.status_code != 200:
         detail = _detail(response)
         if response.status_code == 404:
@@ -214,8 +198,8 @@ async def _organizer_list(request: Request, who: Visitor, page: str = "1") -> Re
         organizers = await _my_organizers(who)
         response = await _api(who, "GET", "/api/plans/plans",
                               params={"mine": "true", "page": _page_no(page), "page_size": PAGE_SIZE})
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
     if response.status_code != 200:
         return _problem_page(request, who, response)
     result = response.json()
@@ -233,8 +217,8 @@ async def new_plan(request: Request, who: PlanAdminPage, copy: str = "") -> Resp
             response = await _api(who, "GET", f"/api/plans/plans/{source}")
             if response.status_code == 200 and response.json()["organizer_id"] in {o["id"] for o in organizers}:
                 values = _as_copy(response.json())
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
     if not organizers:
         return error_page(request, who, 403, "尚未指定组建单位",
                           "您尚未被指定为任何组建单位的计划管理员，请联系平台运维人员。")
@@ -249,16 +233,16 @@ async def create_plan(request: Request, who: PlanAdminPage) -> Response:
         if response.status_code == 201:
             return back_to(f"/organizer/plans/{response.json()['id']}/edit", "plan_created")
         return await _form_again(request, who, None, values, response)
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
 
 
 @router.get("/organizer/plans/{plan_id}/edit")
 async def edit_plan(request: Request, who: PlanAdminPage, plan_id: str) -> Response:
     try:
         plan, organizers = await _own_plan(who, plan_id)
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
     if isinstance(plan, Response):
         return plan
     return render(request, "plans/form.html", who, plan=plan, values=plan, errors={}, organizers=organizers)
@@ -275,8 +259,8 @@ async def save_plan(request: Request, who: PlanAdminPage, plan_id: str) -> Respo
         if response.status_code == 200:
             return back_to("/organizer/plans", "plan_saved")
         return await _form_again(request, who, plan, values, response)
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
 
 
 @router.post("/organizer/plans/{plan_id}/attachments")
@@ -287,8 +271,8 @@ async def upload_attachment(request: Request, who: PlanAdminPage, plan_id: str) 
     upload = form.get("file")
     try:
         plan, _ = await _own_plan(who, plan_id)
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
     if isinstance(plan, Response):
         return plan
     message = "请选择要上传的文件"
@@ -321,8 +305,8 @@ async def remove_attachment(request: Request, who: PlanAdminPage, plan_id: str, 
         if (fid := _uuid(file_id)) is not None:
             response = await _api(who, "DELETE", f"/api/plans/plans/{plan['id']}/attachments/{fid}")
             plan, message = (response.json(), None) if response.status_code == 200 else (plan, _detail(response))
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
     return render(request, "plans/_attachments.html", who, plan=plan, attachment_error=message)
 
 
@@ -335,8 +319,8 @@ async def plan_action(request: Request, who: PlanAdminPage, plan_id: str, action
     method, suffix, notice = ACTIONS[action]
     try:
         response = await _api(who, method, f"/api/plans/plans/{pid}{suffix}")
-    except Unavailable:
-        return _unavailable(request, who)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
     if response.is_success:
         return back_to("/organizer/plans", notice)
     if response.status_code == 401:

@@ -16,6 +16,7 @@ from gateway.pages.common import (
     back_to,
     back_with_error,
     error_page,
+    fetch_json,
     problem_fields,
     render,
 )
@@ -29,13 +30,13 @@ async def search(request: Request, who: AnyVisitor, q: Annotated[str, Query(max_
         raise RedirectTo("/login")
     result = {"items": [], "total": 0}
     if q.strip():
-        result = (await who.call("GET", "units", "/api/units/units", params={"q": q, "page_size": 10})).json()
+        result = await fetch_json(who, "units", "/api/units/units", params={"q": q, "page_size": 10})
     return render(request, "units/_search_results.html", who, q=q.strip(), result=result)
 
 
 async def unit_of(request: Request, who: Visitor) -> dict | None:
     """The unit this visitor works for (``?unit=`` picks one when a 经办人 serves several)."""
-    units = (await who.call("GET", "units", "/api/units/units/mine")).json()
+    units = await fetch_json(who, "units", "/api/units/units/mine")
     wanted = request.query_params.get("unit")
     return next((u for u in units if u["id"] == wanted), units[0] if units else None)
 
@@ -60,10 +61,9 @@ async def desk_page(request: Request, who: Visitor, template: str, tab: str, *, 
 
 async def _register_form(request: Request, who: Visitor, values: dict, errors: dict | None = None,
                          error: str | None = None, status_code: int = 200) -> Response:
-    departments = (await who.call("GET", "units", "/api/units/departments")).json()
+    departments = await fetch_json(who, "units", "/api/units/departments")
     return render(request, "unit/register.html", who, status_code=status_code, values=values, errors=errors or {},
-                  error=error, departments=departments, account=(await who.call("GET", "identity",
-                                                                                 "/api/identity/me")).json())
+                  error=error, departments=departments, account=await fetch_json(who, "identity", "/api/identity/me"))
 
 
 @router.get("/unit/register")
@@ -91,7 +91,7 @@ async def register(request: Request, who: UnitDesk) -> Response:
 async def _bindings_view(request: Request, who: Visitor, status: str, page: int = 1) -> Response:
     unit = await unit_of(request, who)
     params = {"unit_id": unit["id"], "status": status, "page": page, "page_size": 20} if unit else {}
-    listing = (await who.call("GET", "units", "/api/units/bindings", params=params)).json() if unit else \
+    listing = await fetch_json(who, "units", "/api/units/bindings", params=params) if unit else \
         {"items": [], "total": 0, "page": 1, "page_size": 20}
     return await desk_page(request, who, "unit/bindings.html", "staff" if status == "approved" else "pending", unit=unit,
                            listing=listing, status=status)
@@ -138,7 +138,7 @@ async def end(binding_id: str, request: Request, who: UnitDesk) -> Response:
 
 @router.get("/unit/info")
 async def info(request: Request, who: UnitDesk) -> Response:
-    departments = (await who.call("GET", "units", "/api/units/departments")).json()
+    departments = await fetch_json(who, "units", "/api/units/departments")
     return await desk_page(request, who, "unit/info.html", "info", departments=departments, values=None, errors={})
 
 
@@ -151,7 +151,7 @@ async def save_info(request: Request, who: UnitDesk) -> Response:
     if response.status_code == 200:
         return back_to("/unit/info", "unit_saved")
     errors, detail = problem_fields(response)
-    departments = (await who.call("GET", "units", "/api/units/departments")).json()
+    departments = await fetch_json(who, "units", "/api/units/departments")
     return await desk_page(request, who, "unit/info.html", "info", departments=departments, values=values,
                        errors=errors, error=detail)
 
@@ -159,7 +159,7 @@ async def save_info(request: Request, who: UnitDesk) -> Response:
 async def _reviewers_view(request: Request, who: Visitor, *, values: dict | None = None,
                           errors: dict | None = None, error: str | None = None) -> Response:
     unit = await unit_of(request, who)
-    listing = (await who.call("GET", "units", f"/api/units/units/{unit['id']}/reviewers")).json() if unit else []
+    listing = await fetch_json(who, "units", f"/api/units/units/{unit['id']}/reviewers") if unit else []
     return await desk_page(request, who, "unit/reviewers.html", "reviewers", unit=unit, reviewers=listing, values=values or {},
                        errors=errors or {}, error=error)
 

@@ -63,7 +63,7 @@ async def store_upload(db: AsyncSession, store: ObjectStore, owner: Principal, u
         await db.flush()
     except Exception:
         try:
-            await store.remove(keys)  # no object without its row: the clean-up only finds rows
+            await store.remove(keys)  # no object without its row (else the listing clean-up finds it)
         except Exception:
             log.exception("could not remove the objects of a failed upload: %s", keys)
         raise

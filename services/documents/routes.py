@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from services.documents.deps import DbSession, Grace, Page, Settings, Store
 from services.documents.kinds import FILE_KINDS
 from services.documents.models import File
 from services.documents.schemas import REF_PATTERN, ClaimIn, ClaimOut, FileChange, FileOut, Kind, LinkOut
+from services.documents.storage import ObjectMissing
 from services.documents.uploads import receive_upload
 from shared.auth import CurrentPerson, CurrentPrincipal, InternalCaller, Principal
 from shared.db import utcnow
@@ -22,6 +24,7 @@ from shared.schemas import Paged
 
 api = APIRouter(prefix="/api/documents", tags=["documents"])
 internal = APIRouter(prefix="/internal/files", tags=["internal"])
+log = logging.getLogger(__name__)
 
 Ref = Annotated[str, Path(pattern=REF_PATTERN, max_length=200)]
 Download = Annotated[bool, Query(description="作为附件下载（Content-Disposition: attachment）")]
@@ -33,7 +36,12 @@ async def _out(db: DbSession, f: File, grace: Grace, viewer: Principal) -> FileO
 
 async def _serve(store: Store, f: File, key: str, content_type: str, *, disposition: str,
                  cache: str) -> StreamingResponse:
-    chunks = await store.open(key)
+    try:
+        chunks = await store.open(key)
+    except ObjectMissing:
+        # Data loss, not an outage: someone must look (restore the object, or tell the owner).
+        log.error("ALERT file %s (owner %s): object %s is missing from the bucket", f.id, f.owner_id, key)
+        raise
     return StreamingResponse(chunks, media_type=content_type, headers={
         # nosniff and a type decided from the content at upload (JPEG, PNG, PDF, OFD only): a browser
         # renders them as what they are, never as HTML of the platform's origin. (A CSP sandbox

@@ -11,13 +11,13 @@ from shared.settings import ServiceSettings
 class DocumentsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DOCUMENTS_", extra="ignore")
 
-    # moto's S3 server accepts any keys; these and the link secret are refused outside development.
+    # The dev stack's S3 server (nanio) takes these keys; they and the link secret are refused outside development.
     secret_fields = ("s3_access_key", "s3_secret_key", "link_secret")
     service_name: str = "documents"
     port: int = 8106
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_documents"
 
-    # Object storage: MinIO in production, any S3 endpoint (moto's server in dev and tests).
+    # Object storage: MinIO in production, any S3 endpoint (nanio, files on disk, in dev and tests).
     s3_endpoint: str = "http://127.0.0.1:9200"
     s3_access_key: SecretStr = SecretStr("testing")
     s3_secret_key: SecretStr = SecretStr("testing")

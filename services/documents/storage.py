@@ -6,6 +6,7 @@ chunk by chunk; nothing loads a whole file into memory."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import io
 import logging
@@ -33,6 +34,12 @@ class StorageUnavailable(AppError):
     status_code, code, title = 503, "storage_unavailable", "服务暂不可用"
 
 
+class ObjectMissing(AppError):
+    """The bucket answers, but the object a row refers to is not there: lost, not unavailable."""
+
+    status_code, code, title = 410, "file_missing", "附件文件已丢失"
+
+
 def new_object_key() -> str:
     """Random and meaningless: nothing of the client's name or of the owner reaches the bucket."""
     return f"files/{uuid.uuid4().hex}"
@@ -57,7 +64,12 @@ class ObjectStore:
     async def _run(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         try:
             return await asyncio.get_running_loop().run_in_executor(self._pool, functools.partial(fn, *args, **kwargs))
-        except (S3Error, urllib3.exceptions.HTTPError, OSError) as exc:
+        except S3Error as exc:
+            if exc.code == "NoSuchKey":
+                raise ObjectMissing("附件文件已丢失，无法查看或下载；请重新上传该附件，如有疑问请联系管理员") from exc
+            log.warning("object storage failed: %s", exc)
+            raise StorageUnavailable("附件存储暂时不可用，请稍后再试") from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             log.warning("object storage failed: %s", exc)
             raise StorageUnavailable("附件存储暂时不可用，请稍后再试") from exc
 
@@ -101,6 +113,14 @@ class ObjectStore:
                 response.release_conn()
 
         return chunks()
+
+    async def keys_written_before(self, cutoff: dt.datetime) -> list[str]:
+        """Every object last written before ``cutoff`` (the clean-up compares them with the rows)."""
+        def collect() -> list[str]:
+            return [o.object_name for o in self.client.list_objects(self.bucket, recursive=True)
+                    if o.last_modified is not None and o.last_modified < cutoff and o.object_name]
+
+        return await self._run(collect)
 
     async def remove(self, keys: Iterable[str]) -> set[str]:
         """Remove objects (a missing one counts as removed); answers the keys that failed."""

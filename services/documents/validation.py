@@ -131,17 +131,79 @@ def check_declared(declared: str, kind: FileType) -> None:
 
 
 def check_content(file: BinaryIO, size: int, kind: FileType) -> None:
-    """The content really is what its first bytes claim (blocking: run it in a thread)."""
+    """The content really is what its first bytes claim, and carries nothing that could run in
+    a viewer or a browser (blocking: run it in a thread)."""
     file.seek(0)
     if kind is PDF:
         file.seek(max(0, size - 1024))
         if not file.read().rstrip(b" \t\r\n\x00").endswith(b"%%EOF"):
             raise refuse("PDF 文件不完整（缺少结束标记 %%EOF），请重新导出或扫描后上传")
+        file.seek(0)
+        _check_pdf(file)
     elif kind is OFD:
         _check_ofd(file)
     else:
         _check_image(file, kind)
+        file.seek(0)
+        _check_image_end(file, kind)
     file.seek(0)
+
+
+# PDF actions that run code or other programs, and where files ride along inside a PDF.
+_PDF_ACTIONS = {"/JavaScript": "脚本（JavaScript）", "/Launch": "启动外部程序的动作",
+                "/RichMediaExecute": "多媒体脚本", "/ImportData": "导入外部数据的动作"}
+_PDF_SCRIPT_KEYS = {"/JS": "脚本（JavaScript）", "/JavaScript": "脚本（JavaScript）"}
+_PDF_EMBEDDED = {"/EmbeddedFiles", "/EmbeddedFile", "/EF", "/FileAttachment"}
+_PDF_MAX_OBJECTS = 200_000  # far beyond a 10 MB scan; bounds the walk
+
+
+def _check_pdf(file: BinaryIO) -> None:
+    """Every object reachable from the trailer — catalog, OpenAction, additional actions, the
+    names tree, pages and their annotations — is looked at: no scripts, no launch actions, no
+    embedded files (a viewer would offer to open them)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    try:
+        reader = PdfReader(file, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise refuse("PDF 文件已加密，请取消密码后重新上传")
+        pending: list = [reader.trailer]
+        seen: set[tuple[int, int]] = set()
+        while pending:
+            value = pending.pop()
+            if isinstance(value, IndirectObject):
+                key = (value.idnum, value.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if len(seen) > _PDF_MAX_OBJECTS:
+                    raise refuse("PDF 文件结构过于复杂，无法检查，请重新导出后上传")
+                pending.append(value.get_object())
+            elif isinstance(value, DictionaryObject):
+                for name, item in value.items():
+                    if name in _PDF_EMBEDDED or (name in ("/Type", "/Subtype") and item in _PDF_EMBEDDED):
+                        raise refuse("PDF 文件内嵌了其他文件，不能上传；请把文件单独上传")
+                    if name in _PDF_SCRIPT_KEYS:  # an action's code, or the names tree's scripts
+                        raise refuse(f"PDF 文件含有{_PDF_SCRIPT_KEYS[name]}，不能上传；请重新打印为 PDF 或扫描后上传")
+                    if name == "/S" and item in _PDF_ACTIONS:
+                        raise refuse(f"PDF 文件含有{_PDF_ACTIONS[item]}，不能上传；请重新打印为 PDF 或扫描后上传")
+                    pending.append(item)
+            elif isinstance(value, ArrayObject):
+                pending.extend(value)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
+        raise refuse("PDF 文件已损坏，无法识别，请重新导出或扫描后上传") from exc
+
+
+# What an OFD package (GB/T 33190) holds: XML, fonts, images, signatures. Nothing a browser runs.
+_OFD_ENTRIES = {
+    ".xml": (b"<",), ".ttf": (b"\x00\x01\x00\x00", b"true"), ".otf": (b"OTTO",), ".ttc": (b"ttcf",),
+    ".png": (b"\x89PNG",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",), ".bmp": (b"BM",),
+    ".tif": (b"II*\x00", b"MM\x00*"), ".tiff": (b"II*\x00", b"MM\x00*"), ".jb2": (b"",), ".dat": (b"",),
+    ".esl": (b"",), ".sig": (b"",),
+}
+_OFD_MAX_ENTRIES = 5000
 
 
 def _check_ofd(file: BinaryIO) -> None:
@@ -149,12 +211,89 @@ def _check_ofd(file: BinaryIO) -> None:
         with zipfile.ZipFile(file) as package:
             if "OFD.xml" not in package.namelist():
                 raise unsupported(_ZIP)
+            entries = package.infolist()
+            if len(entries) > _OFD_MAX_ENTRIES:
+                raise refuse("OFD 文件包含的内容过多，无法检查")
+            for entry in entries:
+                _check_ofd_entry(package, entry)
             with package.open("OFD.xml") as entry:
                 head = entry.read(64 * 1024)  # bounded: a packed bomb never unpacks here
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
         raise refuse("OFD 文件已损坏，无法识别") from exc
     if not re.search(rb"<(?:[\w-]+:)?OFD[\s>]", head):
         raise refuse("OFD 文件无效（OFD.xml 不是 OFD 文档）")
+
+
+def _check_ofd_entry(package: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
+    name = entry.filename
+    shown = name[-60:]
+    if name.startswith("/") or "\\" in name or ".." in name.split("/"):
+        raise refuse(f"OFD 文件包含不允许的路径（{shown}），不能上传")
+    if entry.is_dir():
+        return
+    magics = _OFD_ENTRIES.get(os.path.splitext(name)[1].lower())
+    if magics is None:
+        raise refuse(f"OFD 文件包含不允许的内容（{shown}），仅可含 XML、字体、图片和签名，不能上传")
+    with package.open(entry) as content:
+        head = content.read(512)
+    if not head.startswith(magics) or (magics == (b"<",) and _looks_like_html(head)):
+        if magics == (b"<",) and head.startswith(b"\xef\xbb\xbf<") and not _looks_like_html(head[3:]):
+            return  # XML with a byte-order mark
+        raise refuse(f"OFD 文件中的 {shown} 与其类型不符，不能上传")
+
+
+def _looks_like_html(head: bytes) -> bool:
+    return re.search(rb"<\s*(?:!doctype\s+html|html|script|body|iframe|svg)[\s>/]", head.lower()) is not None
+
+
+def _check_image_end(file: BinaryIO, kind: FileType) -> None:
+    """Nothing may follow the image's end marker: data hidden there (an HTML page, a ZIP) is
+    what a polyglot file is made of."""
+    data = file.read()
+    end = _jpeg_end(data) if kind is JPEG else _png_end(data)
+    if end is None:
+        raise refuse("图片已损坏或无法识别")
+    if data[end:].strip(b"\x00"):
+        raise refuse("图片结束标记之后还有其他数据，请用图片软件重新保存后上传")
+
+
+def _jpeg_end(data: bytes) -> int | None:
+    """The offset just after the EOI marker, following the segment structure (an EXIF thumbnail's
+    own markers sit inside its segment and are skipped)."""
+    pos, size = 2, len(data)
+    while pos + 2 <= size:
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+        elif marker == 0xD9:
+            return pos + 2
+        elif 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            pos += 2
+        elif pos + 4 > size:
+            return None
+        else:
+            pos += 2 + int.from_bytes(data[pos + 2:pos + 4], "big")
+            while marker == 0xDA:  # entropy-coded data: up to the first 0xFF that starts a marker
+                pos = data.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= size:
+                    return None
+                following = data[pos + 1]
+                if following != 0x00 and not 0xD0 <= following <= 0xD7:
+                    break
+                pos += 2
+    return None
+
+
+def _png_end(data: bytes) -> int | None:
+    pos = 8
+    while pos + 8 <= len(data):
+        length, chunk = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        pos += 12 + length
+        if chunk == b"IEND":
+            return pos
+    return None
 
 
 def _check_image(file: BinaryIO, kind: FileType) -> None:

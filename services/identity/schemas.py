@@ -6,6 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from shared.errors import register_labels
+
+register_labels({"record_id": "诚信档案记录", "on": "日期", "session_token": "会话"})
+
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 
 

@@ -6,10 +6,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from shared.entry_types import ENTRY_TYPES
 from shared.errors import register_labels
 
 register_labels({"type": "业绩类型", "fields": "填报内容", "attachment_ids": "附件", "entry_ids": "业绩",
-                 "reason": "退回原因"})
+                 "reason": "退回原因", "entry_id": "业绩", "unit_id": "审核单位", "status": "审核状态", "action": "审核结果"})
+
+# An entry's field is named as its form names it, where every type that has it agrees on the name.
+_FIELD_NAMES: dict[str, set[str]] = {}
+for _kind in ENTRY_TYPES.values():
+    for _spec in _kind.fields:
+        _FIELD_NAMES.setdefault(_spec.code, set()).add(_spec.label)
+register_labels({f"fields.{code}": next(iter(names)) for code, names in _FIELD_NAMES.items() if len(names) == 1})
 
 EntryStatus = Literal["draft", "submitted", "approved", "returned"]
 STATUS_LABELS = {"draft": "草稿", "submitted": "待单位审核", "approved": "已通过", "returned": "已退回"}

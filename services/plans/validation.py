@@ -15,7 +15,9 @@ register_labels({
     "entry_types": "可导入的业绩类型", "min_count": "最少项数", "max_count": "最多项数", "required": "是否必填",
     "kind": "附件类型", "note": "说明", "eligibility": "申报资格", "min_years": "现职称最低年限",
     "years": "年限", "min_education": "最低学历", "requires_current_title": "须具有现有职称",
-    "extra_sections": "系列专用信息", "mine": "仅本单位", "open": "申报中",
+    "extra_sections": "系列专用信息", "mine": "仅本单位", "open": "申报中", "plan_id": "评审计划",
+    "stages.id": "评审环节编号", "standard.groups.id": "条件组编号", "standard.groups.categories.id": "申报类别编号",
+    "status": "计划状态",
 })
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.topology import SERVICES, Urls, environment
+from deploy.topology import SERVICES, Urls, environment, s3_server_args
 from shared.idnumbers import credit_code_check_char, id_check_digit
 from shared.testing import infra
 from shared.testing.browser import HttpBrowser
@@ -40,6 +40,7 @@ class Stack:
     identity_db: str
     urls: Urls
     procs: Processes
+    s3_keys: tuple[str, str] = ("", "")  # access and secret key of the bucket's S3 server
 
     def new_person(self, name: str = "测试人员", *, valid: bool = True) -> dict:
         """A fresh 闽政通 person account with a unique (valid or deliberately broken) ID number."""
@@ -123,25 +124,27 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
                 services={s.name: f"http://127.0.0.1:{free_port()}" for s in SERVICES}, databases=databases,
                 amqp=amqp_url)
     internal_key = secrets.token_urlsafe(24)
+    s3_keys = (os.environ.get("ZC_TEST_S3_ACCESS_KEY", "zc-test"),
+               os.environ.get("ZC_TEST_S3_SECRET_KEY") or secrets.token_urlsafe(16))
     mzt_secret = secrets.token_urlsafe(16)
     env = {**environment(urls, internal_key=internal_key, environment="test"), "ZC_LOG_JSON": "true",
            # Outside development the services refuse their development secrets: the tests use their own.
            "IDENTITY_SESSION_SECRET": secrets.token_urlsafe(16), "IDENTITY_MZT_CLIENT_SECRET": mzt_secret,
            "MZT_SIM_CLIENT_SECRET": mzt_secret, "DOCUMENTS_LINK_SECRET": secrets.token_urlsafe(16),
-           "DOCUMENTS_S3_ACCESS_KEY": "zc-test", "DOCUMENTS_S3_SECRET_KEY": secrets.token_urlsafe(16),
+           "DOCUMENTS_S3_ACCESS_KEY": s3_keys[0], "DOCUMENTS_S3_SECRET_KEY": s3_keys[1],
            "DOCUMENTS_S3_BUCKET": f"zct-{infra.RUN_ID}-documents",  # its own bucket even on a shared S3
            "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second")}
     try:
-        if not os.environ.get("ZC_TEST_S3_URL"):  # a real S3-protocol server (moto's), as in the dev stack
-            port = urls.s3.rsplit(":", 1)[1]
-            procs.start("s3", "moto.server", urls.s3, env, args=["-H", "127.0.0.1", "-p", port],
-                        health="/moto-api/")
+        if not os.environ.get("ZC_TEST_S3_URL"):  # the dev stack's S3 server, files on disk
+            procs.start("s3", "nanio", urls.s3, {**env, "NANIO_ACCESS_KEY": s3_keys[0], "NANIO_SECRET_KEY": s3_keys[1]},
+                        args=s3_server_args(urls.s3, tmp_path_factory.mktemp("s3-data")), health="/", health_status=403)
         procs.start("mzt", "simulators.mzt", urls.mzt, env)
         for service in SERVICES:
             procs.start(service.name, f"services.{service.name}", urls.services[service.name], env)
         procs.start("gateway", "gateway", urls.gateway, env)
         yield Stack(gateway=urls.gateway, identity=urls.services["identity"], mzt=urls.mzt,
-                    internal_key=internal_key, identity_db=databases["identity"], urls=urls, procs=procs)
+                    internal_key=internal_key, identity_db=databases["identity"], urls=urls, procs=procs,
+                    s3_keys=s3_keys)
     finally:
         procs.stop_all()
         if os.environ.get("ZC_TEST_SHOW_LOGS"):

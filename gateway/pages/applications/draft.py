@@ -15,13 +15,14 @@ from gateway.pages.applications.upstream import call, fetch
 from gateway.pages.common import (
     PageRefused,
     PersonPage,
+    Unavailable,
     Visitor,
     back_to,
     back_with_error,
     problem_fields,
     render,
 )
-from gateway.pages.files import Unavailable, files_by_id
+from gateway.pages.files import files_by_id
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import ENTRY_TYPES
 from shared.vocabulary import LEVELS

@@ -1,15 +1,15 @@
-"""The one way the 职称申报 pages call the applications service: statuses and problem details
-become a page (or the form again with the reason), never a stack trace or false content."""
+"""The 职称申报 pages' calls to the applications service, on the pages' one helper
+(``common.fetch``): no answer or a server error is ``Unavailable`` (the page says 职称申报 is
+unavailable), the service's refusals come back for the page to show, reads it cannot do
+without become the page that says why."""
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
 
-from gateway.pages.common import PageRefused, RedirectTo, Visitor, problem_fields
-
-SERVICE = "applications"
-DOWN = "职称申报服务暂时无法访问，请稍后再试；已保存的内容不会丢失。"
+from gateway.pages.common import ANY_ANSWER, PageRefused, Visitor, problem_fields
+from gateway.pages.common import fetch as fetch_from
 
 
 async def call(who: Visitor, method: str, path: str, *, version: int | str | None = None,
@@ -18,19 +18,12 @@ async def call(who: Visitor, method: str, path: str, *, version: int | str | Non
     headers = kwargs.pop("headers", {})
     if version not in (None, ""):
         headers["If-Match"] = f'"{version}"'
-    try:
-        response = await who.call(method, SERVICE, f"/api/applications{path}", headers=headers, **kwargs)
-    except httpx.HTTPError as exc:
-        raise PageRefused("服务暂不可用", DOWN, 503) from exc
-    if response.status_code in (502, 503, 504):
-        raise PageRefused("服务暂不可用", DOWN, 503)
-    if response.status_code == 401:
-        raise RedirectTo("/login")
-    return response
+    return await fetch_from(who, "applications", f"/api/applications{path}", method=method, accept=ANY_ANSWER,
+                            headers=headers, **kwargs)
 
 
 async def fetch(who: Visitor, path: str, **kwargs: Any) -> Any:
-    """A read that the page cannot do without: its JSON, or the page that says why not."""
+    """A read the page cannot do without: its JSON, or the page that says why not."""
     response = await call(who, "GET", path, **kwargs)
     if response.status_code >= 400:
         _, detail = problem_fields(response)

@@ -2,12 +2,17 @@
 calls they make (through the gateway, or to the internal API as another service would)."""
 from __future__ import annotations
 
+import asyncio
+import uuid
 from urllib.parse import urlsplit
 
+import asyncpg
 import httpx
 import pytest
 from minio import Minio
+from sqlalchemy.engine import make_url
 
+from services.documents.settings import DocumentsSettings
 from services.documents.tests import samples
 from shared.testing.browser import HttpBrowser
 from shared.testing.fixtures import csrf_header
@@ -21,7 +26,7 @@ class Documents:
         self.stack = stack
         self.api = f"{stack.gateway}/api/documents"
         endpoint = urlsplit(stack.urls.s3)
-        self.s3 = Minio(endpoint.netloc, access_key="testing", secret_key="testing", secure=False,
+        self.s3 = Minio(endpoint.netloc, access_key=stack.s3_keys[0], secret_key=stack.s3_keys[1], secure=False,
                         region="us-east-1")
 
     def upload(self, browser: HttpBrowser, content: bytes, name: str | bytes | None = "scan.jpg", *,
@@ -42,6 +47,26 @@ class Documents:
         response = browser.get(f"{self.api}/files", params=params)
         assert response.status_code == 200, response.text
         return response.json()
+
+    def settings(self, **overrides) -> DocumentsSettings:
+        """documents' settings as the stack's process has them (for calling its modules directly)."""
+        return DocumentsSettings(database_url=self.stack.urls.databases["documents"], s3_endpoint=self.stack.urls.s3,
+                                 s3_bucket=BUCKET, s3_access_key=self.stack.s3_keys[0],
+                                 s3_secret_key=self.stack.s3_keys[1], **overrides)
+
+    def keys(self, file_id: str) -> tuple[str, str | None]:
+        """The object and thumbnail keys of a file's row (a sync helper for sync tests)."""
+        async def read() -> tuple[str, str | None]:
+            conn = await asyncpg.connect(make_url(self.stack.urls.databases["documents"])
+                                         .set(drivername="postgresql").render_as_string(hide_password=False))
+            try:
+                row = await conn.fetchrow("SELECT object_key, thumbnail_key FROM files WHERE id = $1",
+                                          uuid.UUID(file_id))
+            finally:
+                await conn.close()
+            return row["object_key"], row["thumbnail_key"]
+
+        return asyncio.run(read())
 
     def objects(self) -> set[str]:
         return {o.object_name for o in self.s3.list_objects(BUCKET, recursive=True)}

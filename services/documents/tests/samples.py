@@ -66,6 +66,69 @@ def ofd() -> bytes:
     return out.getvalue()
 
 
+def _pypdf(build) -> bytes:
+    """A real PDF written by pypdf after ``build(writer)`` planted something in it."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 100)
+    build(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_with_open_action_javascript() -> bytes:
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    def build(writer) -> None:
+        writer._root_object[NameObject("/OpenAction")] = DictionaryObject(
+            {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
+    return _pypdf(build)
+
+
+def pdf_with_named_javascript() -> bytes:
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    def build(writer) -> None:
+        script = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                   NameObject("/JS"): TextStringObject("this.print();")})
+        names = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("s"), writer._add_object(script)])})
+        writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): writer._add_object(names)})
+    return _pypdf(build)
+
+
+def pdf_with_launch_annotation() -> bytes:
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
+
+    def build(writer) -> None:
+        link = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(0), FloatObject(0), FloatObject(50), FloatObject(50)]),
+            NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/Launch"),
+                                                NameObject("/F"): TextStringObject("cmd.exe")})})
+        writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    return _pypdf(build)
+
+
+def pdf_with_embedded_file() -> bytes:
+    return _pypdf(lambda writer: writer.add_attachment("evil.html", b"<html><script>alert(1)</script></html>"))
+
+
+def pdf_by_pillow() -> bytes:
+    """A scan as a scanner's software writes it: one image per page."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(jpeg())).save(out, "PDF", resolution=150)
+    return out.getvalue()
+
+
+def ofd_with(name: str, content: bytes) -> bytes:
+    out = io.BytesIO(ofd())
+    with zipfile.ZipFile(out, "a") as package:
+        package.writestr(name, content)
+    return out.getvalue()
+
+
 def docx_like_zip() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as package:

@@ -27,6 +27,20 @@ REFUSED = [
     ("truncated PDF", samples.pdf()[:-30], "scan.pdf", None, ["文件", "%%EOF"]),
     ("ZIP that is no OFD", samples.docx_like_zip(), "report.ofd", None, ["文件", "ZIP"]),
     ("HTML named .png", b"<!DOCTYPE html><script>alert(1)</script>", "x.png", "image/png", ["文件", "网页"]),
+    # What could run in a viewer or a browser, hidden in an otherwise valid file.
+    ("PDF with OpenAction JavaScript", samples.pdf_with_open_action_javascript(), "a.pdf", None, ["文件", "JavaScript"]),
+    ("PDF with JavaScript in the names tree", samples.pdf_with_named_javascript(), "a.pdf", None, ["文件", "JavaScript"]),
+    ("PDF with a Launch action in an annotation", samples.pdf_with_launch_annotation(), "a.pdf", None,
+     ["文件", "启动外部程序"]),
+    ("PDF with an embedded file", samples.pdf_with_embedded_file(), "a.pdf", None, ["文件", "内嵌"]),
+    ("JPEG with HTML appended", samples.jpeg() + b"<html><script>alert(1)</script></html>", "a.jpg", None,
+     ["文件", "结束标记之后"]),
+    ("PNG with a ZIP appended", samples.png() + samples.ofd(), "a.png", None, ["文件", "结束标记之后"]),
+    ("OFD with evil.html inside", samples.ofd_with("Doc_0/evil.html", b"<script>alert(1)</script>"), "a.ofd", None,
+     ["文件", "evil.html"]),
+    ("OFD with HTML named .xml", samples.ofd_with("Doc_0/Page.xml", b"<html><script>alert(1)</script>"), "a.ofd",
+     None, ["文件", "Page.xml", "不符"]),
+    ("OFD with a path outside", samples.ofd_with("../x.xml", b"<x/>"), "a.ofd", None, ["文件", "路径"]),
 ]
 
 
@@ -101,6 +115,11 @@ def test_real_pdf_and_jpeg_are_stored_and_read_back_byte_identical(docs, person)
     listed = docs.mine(person)
     assert [f["id"] for f in listed["items"][:2]] == [doc["id"], jpg["id"]]  # newest first
     assert [f["id"] for f in docs.mine(person, kind="pledge")["items"]] == [doc["id"]]
+
+
+def test_pdfs_written_by_real_software_are_accepted(docs, person):
+    for content in (samples.pdf_by_pillow(), samples._pypdf(lambda writer: None)):
+        assert docs.stored(person, content, "扫描件.pdf", kind="other")["content_type"] == "application/pdf"
 
 
 def test_png_and_ofd_are_accepted(docs, person):

@@ -1,0 +1,251 @@
+"""Cross-user probes of every route that takes an id, generated from the services' OpenAPI.
+
+For each such route a probe in ``PROBES`` says whose resource it is and how that person makes
+one. Then another person, a unit account of another unit and an anonymous visitor (and, for
+plans, the administrator of another organiser) call the route on it: each gets 401, 403 or 404,
+and what the owner sees of the resource is the same afterwards. A route added without a probe
+fails ``test_every_id_route_has_a_probe``: add one here."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from deploy.topology import SERVICES
+from services.documents.tests import samples
+from services.library.tests.test_entries import EDUCATION
+from services.plans.tests.factories import plan
+from shared.testing.fixtures import csrf_header
+
+REFUSED = {401, 403, 404}
+INTRUDERS = ("other", "unit_b", "anonymous")
+
+
+@dataclass
+class World:
+    stack: object
+    cast: object
+
+    def call(self, who: str, method: str, path: str, **kwargs) -> httpx.Response:
+        browser = self.cast.everyone()[who]
+        return browser.request(method, f"{self.stack.gateway}{path}",
+                               headers={**csrf_header(browser, self.stack.gateway), **kwargs.pop("headers", {})},
+                               **kwargs)
+
+    def made(self, who: str, method: str, path: str, status: int = 201, **kwargs) -> dict:
+        response = self.call(who, method, path, **kwargs)
+        assert response.status_code == status, (path, response.text)
+        return response.json()
+
+    # What the owners make. Resources no probe can change are made once and shared.
+    def file(self, who: str = "applicant") -> str:
+        body, ctype = samples.multipart({"kind": "photo"}, b"scan.jpg", samples.jpeg(200, 150), "image/jpeg")
+        return self.made(who, "POST", "/api/documents/files", content=body, headers={"content-type": ctype})["id"]
+
+    def link(self) -> str:
+        return self.made("applicant", "POST", f"/api/documents/files/{self.file()}/link", 200)["url"].rsplit("/", 1)[-1]
+
+    def entry(self, submitted: bool = False) -> str:
+        entry = self.made("applicant", "POST", "/api/library/entries", json={"type": "education", "fields": EDUCATION})
+        if submitted:
+            self.made("applicant", "POST", f"/api/library/entries/{entry['id']}/submit", 200)
+        return entry["id"]
+
+    @functools.cached_property
+    def newcomer(self) -> tuple[object, dict]:
+        """A person whose binding request waits at unit A (reviewed by unit A, nobody else)."""
+        browser, account = self.stack.person_browser("丙申请人")
+        binding = browser.post(f"{self.stack.gateway}/api/units/bindings", headers=csrf_header(browser, self.stack.gateway),
+                               json={"unit_id": self.cast.unit_a.person_id, "note": "申请绑定本单位"})
+        assert binding.status_code == 201, binding.text
+        return browser, {**account, "binding_id": binding.json()["id"]}
+
+    @functools.cached_property
+    def approved_binding(self) -> str:
+        mine = self.made("applicant", "GET", "/api/units/bindings/mine", 200)
+        return mine["current"]["id"]
+
+    @functools.cached_property
+    def staff(self) -> str:
+        """A 经办人 unit A named (their person id)."""
+        _, account = self.stack.person_browser("甲经办人")
+        return self.made("unit_a", "POST", f"/api/units/units/{self.cast.unit_a.person_id}/reviewers",
+                         json={"id_number": account["id_number"]})["person_id"]
+
+    def plan(self) -> str:
+        return self.made("admin", "POST", "/api/plans/plans", json={**plan(), "organizer_id": self.cast.organizer["id"]})["id"]
+
+    def published_plan(self) -> str:
+        plan_id = self.plan()
+        self.made("admin", "POST", f"/api/plans/plans/{plan_id}/publish", 200)
+        return plan_id
+
+    def plan_with_attachment(self) -> tuple[str, str]:
+        plan_id, file_id = self.plan(), self.file("admin")
+        self.made("admin", "POST", f"/api/plans/plans/{plan_id}/attachments", json={"file_id": file_id, "name": "通知"})
+        return plan_id, file_id
+
+    @functools.cached_property
+    def integrity_record(self) -> dict[str, str]:
+        _, account = self.newcomer
+        record = self.made("admin", "POST", "/api/identity/integrity-records",
+                           json={"id_number": account["id_number"], "reason": "材料造假", "ban_from": "2026-01-01",
+                                 "ban_until": "2026-12-31"})
+        return {"record_id": record["id"], "person_id": record["person_id"]}
+
+
+@dataclass
+class Probe:
+    owner: str  # who owns the resource (and reads it before and after)
+    make: Callable[[World], dict[str, str]]  # the path parameters of a resource of the owner's
+    read: str  # what the owner reads to see that nothing changed (a template over the same parameters)
+    body: dict | None = None  # a valid body: a refusal must come from the permission check, not validation
+    intruders: tuple[str, ...] = INTRUDERS
+    seen_publicly: Callable[[dict], bool] | None = None  # by design, logged-in others may see this much
+    capability: bool = False  # the id is itself the permission (a signed link): forged ones are refused
+
+
+def _newcomer_binding(w: World) -> dict[str, str]:
+    return {"binding_id": w.newcomer[1]["binding_id"]}
+
+
+UNIT = "/api/units/units/{unit_id}"
+ENTRY = "/api/library/entries/{entry_id}"
+FILE = "/api/documents/files/{file_id}"
+PLAN = "/api/plans/plans/{plan_id}"
+ADMINS = "/api/plans/organizers/{organizer_id}/admins"
+PLAN_INTRUDERS = (*INTRUDERS, "admin_b")
+REASON = {"reason": "经核实信息不符"}
+UNIT_A = lambda w: {"unit_id": w.cast.unit_a.person_id}  # noqa: E731
+ORGANIZER = lambda w: {"organizer_id": w.cast.organizer["id"]}  # noqa: E731
+
+
+def _unit_brief(body: dict) -> bool:
+    return set(body) <= {"id", "name", "address", "department_name"}
+
+
+PROBES: dict[tuple[str, str], Probe] = {
+    # identity
+    ("POST", "/api/identity/integrity-records/{record_id}/revoke"): Probe(
+        "admin", lambda w: w.integrity_record, "/api/identity/integrity-records?person_id={person_id}"),
+    # units
+    ("GET", UNIT): Probe("unit_a", UNIT_A, UNIT, seen_publicly=_unit_brief),
+    ("PUT", UNIT): Probe("unit_a", UNIT_A, UNIT, body={"address": "厦门市思明区入侵路 9 号", "contact_name": "入侵者",
+                                                       "contact_phone": "0592-6666666", "department_code": "FJ-RSW"}),
+    ("GET", UNIT + "/reviewers"): Probe("unit_a", UNIT_A, UNIT + "/reviewers"),
+    ("POST", UNIT + "/reviewers"): Probe("unit_a", UNIT_A, UNIT + "/reviewers", body={"id_number": "{other_id_number}"}),
+    ("DELETE", UNIT + "/reviewers/{person_id}"): Probe(
+        "unit_a", lambda w: {**UNIT_A(w), "person_id": w.staff}, UNIT + "/reviewers"),
+    ("GET", "/api/units/bindings/{binding_id}"): Probe("unit_a", _newcomer_binding, "/api/units/bindings/{binding_id}"),
+    ("POST", "/api/units/bindings/{binding_id}/approve"): Probe(
+        "unit_a", _newcomer_binding, "/api/units/bindings/{binding_id}"),
+    ("POST", "/api/units/bindings/{binding_id}/reject"): Probe(
+        "unit_a", _newcomer_binding, "/api/units/bindings/{binding_id}", body=REASON),
+    ("POST", "/api/units/bindings/{binding_id}/withdraw"): Probe(
+        "unit_a", _newcomer_binding, "/api/units/bindings/{binding_id}"),
+    ("POST", "/api/units/bindings/{binding_id}/end"): Probe(
+        "applicant", lambda w: {"binding_id": w.approved_binding}, "/api/units/bindings/{binding_id}", body=REASON),
+    # library
+    ("GET", ENTRY): Probe("applicant", lambda w: {"entry_id": w.entry()}, ENTRY),
+    ("PUT", ENTRY): Probe("applicant", lambda w: {"entry_id": w.entry()}, ENTRY,
+                          body={"fields": {**EDUCATION, "school": "入侵大学"}}),
+    ("DELETE", ENTRY): Probe("applicant", lambda w: {"entry_id": w.entry()}, ENTRY),
+    ("POST", ENTRY + "/submit"): Probe("applicant", lambda w: {"entry_id": w.entry()}, ENTRY),
+    ("POST", ENTRY + "/withdraw"): Probe("applicant", lambda w: {"entry_id": w.entry(submitted=True)}, ENTRY),
+    ("POST", ENTRY + "/approve"): Probe("applicant", lambda w: {"entry_id": w.entry(submitted=True)}, ENTRY),
+    ("POST", ENTRY + "/return"): Probe("applicant", lambda w: {"entry_id": w.entry(submitted=True)}, ENTRY,
+                                       body=REASON),
+    # plans
+    ("GET", PLAN): Probe("admin", lambda w: {"plan_id": w.plan()}, PLAN, intruders=PLAN_INTRUDERS),
+    ("PUT", PLAN): Probe("admin", lambda w: {"plan_id": w.plan()}, PLAN, intruders=PLAN_INTRUDERS,
+                         body={**plan(), "organizer_id": "{organizer_id}", "name": "入侵者改过的计划"}),
+    ("DELETE", PLAN): Probe("admin", lambda w: {"plan_id": w.plan()}, PLAN, intruders=PLAN_INTRUDERS),
+    ("POST", PLAN + "/publish"): Probe("admin", lambda w: {"plan_id": w.plan()}, PLAN, intruders=PLAN_INTRUDERS),
+    ("POST", PLAN + "/close"): Probe("admin", lambda w: {"plan_id": w.published_plan()}, PLAN,
+                                    intruders=PLAN_INTRUDERS),
+    ("POST", PLAN + "/attachments"): Probe("admin", lambda w: {"plan_id": w.plan()}, PLAN, intruders=PLAN_INTRUDERS,
+                                           body={"file_id": "{intruder_file}", "name": "入侵附件"}),
+    ("DELETE", PLAN + "/attachments/{file_id}"): Probe(
+        "admin", lambda w: dict(zip(("plan_id", "file_id"), w.plan_with_attachment(), strict=True)), PLAN,
+        intruders=PLAN_INTRUDERS),
+    ("GET", ADMINS): Probe("admin", ORGANIZER, ADMINS, intruders=PLAN_INTRUDERS),
+    ("POST", ADMINS): Probe("admin", ORGANIZER, ADMINS, intruders=PLAN_INTRUDERS, body={"person_id": "{self_id}"}),
+    ("DELETE", ADMINS + "/{person_id}"): Probe(
+        "admin", lambda w: {**ORGANIZER(w), "person_id": w.cast.admin.person_id}, ADMINS, intruders=PLAN_INTRUDERS),
+    # documents
+    ("GET", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
+    ("PATCH", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE, body={"display_name": "入侵.jpg"}),
+    ("DELETE", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
+    ("GET", FILE + "/content"): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
+    ("GET", FILE + "/thumbnail"): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
+    ("POST", FILE + "/link"): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
+    ("GET", "/api/documents/links/{token}"): Probe("applicant", lambda w: {"token": w.link()}, "/api/documents/files",
+                                                   capability=True),
+}
+
+
+def id_routes(stack) -> set[tuple[str, str]]:
+    found = set()
+    for service in SERVICES:
+        spec = httpx.get(f"{stack.urls.services[service.name]}/openapi.json", timeout=10).json()
+        for path, operations in spec["paths"].items():
+            if path.startswith("/api/") and "{" in path:
+                found |= {(method.upper(), path) for method in operations}
+    return found
+
+
+def test_every_id_route_has_a_probe(stack):
+    routes = id_routes(stack)
+    missing = sorted(routes - PROBES.keys())
+    assert not missing, ("routes with an id and no cross-user probe — add one to PROBES in "
+                         "tests/api/test_cross_user.py (who owns the resource and how they make one):\n"
+                         + "\n".join(f"  {m} {p}" for m, p in missing))
+    assert not PROBES.keys() - routes, f"probes of routes that no longer exist: {sorted(PROBES.keys() - routes)}"
+
+
+@pytest.fixture(scope="module")
+def world(stack, cast) -> World:
+    return World(stack, cast)
+
+
+def _fill(value, values: dict[str, str]):
+    if isinstance(value, str):
+        return value.format(**values) if "{" in value else value
+    if isinstance(value, dict):
+        return {k: _fill(v, values) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, values) for v in value]
+    return value
+
+
+@pytest.mark.parametrize(("method", "route"), sorted(PROBES), ids=[f"{m} {r}" for m, r in sorted(PROBES)])
+def test_others_are_refused_and_nothing_changes(world, method, route):
+    probe = PROBES[(method, route)]
+    params = probe.make(world)
+    values = {**params, "organizer_id": world.cast.organizer["id"],
+              "other_id_number": world.cast.other.account["id_number"]}
+    before = world.call(probe.owner, "GET", _fill(probe.read, values))
+    assert before.status_code == 200, before.text
+    for intruder in probe.intruders:
+        # What an intruder would put in a body: themselves, their own file.
+        mine = {"self_id": _person_id(world, intruder),
+                "intruder_file": world.file(intruder) if intruder in ("other", "admin_b") else _person_id(world, "-")}
+        path = _fill(route, {**values, **params})
+        if probe.capability:
+            path = path[:-4] + ("AAAA" if not path.endswith("AAAA") else "BBBB")  # a forged signature
+        kwargs = {"json": _fill(probe.body, {**values, **mine})} if probe.body is not None else {}
+        response = world.call(intruder, method, path, **kwargs)
+        if probe.seen_publicly and intruder != "anonymous" and response.status_code == 200:
+            assert probe.seen_publicly(response.json()), (intruder, response.text)
+        else:
+            assert response.status_code in REFUSED, (intruder, method, path, response.status_code, response.text[:300])
+    after = world.call(probe.owner, "GET", _fill(probe.read, values))
+    assert after.status_code == 200 and after.json() == before.json(), (before.text, after.text)
+
+
+def _person_id(world: World, who: str) -> str:
+    actor = {"other": world.cast.other, "admin_b": world.cast.admin_b, "unit_b": world.cast.unit_b}.get(who)
+    return actor.person_id if actor else "00000000-0000-0000-0000-000000000000"
