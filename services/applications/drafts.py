@@ -96,10 +96,10 @@ async def for_change(db: AsyncSession, person: Principal, application_id: uuid.U
                      action: str = "edit") -> Application:
     """The application, locked, after checking that it may be changed and that the caller saw
     its current version."""
+    app = await owned(db, person, application_id, lock=True)  # whose it is before anything else
+    states.move(action, app.status)
     if not if_match:
         raise PreconditionRequired("保存时缺少版本号（If-Match），请刷新页面后重试")
-    app = await owned(db, person, application_id, lock=True)
-    states.move(action, app.status)
     if if_match.strip().removeprefix("W/") != etag(app):
         raise StaleVersion("该申报已在其他页面或窗口中修改过，为避免覆盖，本次保存未生效；请刷新页面查看最新内容后再修改")
     return app

@@ -128,8 +128,8 @@ async def run_checks(application_id: uuid.UUID, person: CurrentPerson, db: DbSes
 
 
 @api.get(f"{ById}/importable", summary="可导入的已通过业绩（导入对话框）")
-async def importable(application_id: uuid.UUID, section: str, person: CurrentPerson,
-                     db: DbSession) -> list[ImportableOut]:
+async def importable(application_id: uuid.UUID, person: CurrentPerson, db: DbSession,
+                     section: str = "work_experience") -> list[ImportableOut]:
     return await imports.importable(db, person, application_id, section)
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from shared.errors import register_labels
 
 register_labels({
+    "application_id": "申报", "item_id": "导入记录", "If-Match": "版本号", "if_match": "版本号",
     "plan_id": "评审计划", "form": "申报形式", "major": "申报专业", "title": "申报职称", "confirmed": "确认无误",
     "pledged": "诚信承诺书", "section": "申报栏目", "entry_ids": "业绩", "direction": "排序方向",
     "highest": "最高学历", "assessment": "考核结果",
