@@ -76,7 +76,7 @@ def test_the_plan_page_shows_what_an_applicant_needs_and_apply_only_in_the_windo
     assert "不在申报时间内" in get(stack, cast.applicant, f"/plans/{later['id']}/apply").text
 
     anonymous = httpx.get(f"{stack.gateway}/plans/{open_plan['id']}")
-    assert 'id="apply-now" href="/login"' in anonymous.text
+    assert 'id="apply-now" href="/login?next=' in anonymous.text  # and back to 马上申报 after logging in
     draft = call(stack, cast.operator, "POST", "/plans", json=plan()).json()
     for path in (f"/plans/{draft['id']}", "/plans/not-a-plan", f"/plans/{secrets.token_hex(16)}"):
         assert get(stack, cast.applicant, path).status_code == 404
