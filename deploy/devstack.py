@@ -86,6 +86,30 @@ def up() -> None:
         print(f"  {c.name:<10} started (pid {proc.pid})")
 
 
+def fill_read_models() -> None:
+    """A consumer that arrived after the facts (applications, started after the seeds of the
+    services it reads) gets their history again: what `republish` is for. Harmless to repeat."""
+    import asyncio
+
+    from services.applications.handlers import handlers
+    from shared.db import Database
+    from shared.events.republish import mark_unsent
+
+    async def mark(producer: str, types: list[str]) -> int:
+        db = Database(URLS.databases[producer], pool_size=1, max_overflow=0)
+        try:
+            async with db.sessionmaker() as session, session.begin():
+                return sum([await mark_unsent(session, t) for t in types])
+        finally:
+            await db.dispose()
+
+    by_producer: dict[str, list[str]] = {}
+    for key in handlers.routing_keys:
+        by_producer.setdefault(key.split(".")[0], []).append(key)
+    total = sum(asyncio.run(mark(producer, types)) for producer, types in by_producer.items())
+    print(f"  applications: {total} past events republished for its read models")
+
+
 def down() -> None:
     for c in reversed(COMPONENTS):
         if pid := _pid(c.name):
@@ -120,6 +144,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "up":
         up()
+        fill_read_models()
         print(BANNER)
     elif args.command == "down":
         down()

@@ -17,7 +17,7 @@ class Service:
 
 # The services that exist so far, in start order; the gateway and the simulator come apart.
 SERVICES = [Service("identity", 8101), Service("units", 8102), Service("library", 8103), Service("plans", 8104),
-            Service("documents", 8106)]
+            Service("applications", 8105), Service("documents", 8106)]
 GATEWAY_PORT, MZT_PORT, S3_PORT = 8000, 9100, 9200
 
 
@@ -47,9 +47,9 @@ def environment(urls: Urls, *, internal_key: str, environment: str = "developmen
         "IDENTITY_PUBLIC_URL": urls.gateway,
         "DOCUMENTS_S3_ENDPOINT": urls.s3,
     }
-    if "documents" in urls.services:  # library and plans claim attachments there
-        env["LIBRARY_DOCUMENTS_URL"] = urls.services["documents"]
-        env["PLANS_DOCUMENTS_URL"] = urls.services["documents"]
+    if "documents" in urls.services:  # library, plans and applications claim attachments there
+        for name in ("library", "plans", "applications"):
+            env[f"{name.upper()}_DOCUMENTS_URL"] = urls.services["documents"]
     for name, url in urls.services.items():
         env[f"{name.upper()}_PORT"] = url.rsplit(":", 1)[1]
         env[f"{name.upper()}_DATABASE_URL"] = urls.databases[name]

@@ -74,8 +74,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.add_exception_handler(RedirectTo, lambda request, exc: RedirectResponse(exc.location, status_code=303))
-    app.add_exception_handler(PageRefused, lambda request, exc: error_page(request, exc.who, exc.status, exc.title,
-                                                                           exc.message))
+
+    @app.exception_handler(PageRefused)
+    async def page_refused(request: Request, exc: PageRefused) -> Response:
+        return error_page(request, exc.who or await visitor(request), exc.status, exc.title, exc.message)
     problem_for_http_error = app.exception_handlers[StarletteHTTPException]
 
     @app.exception_handler(StarletteHTTPException)

@@ -125,3 +125,13 @@ ENTRY_TYPES: dict[str, EntryType] = {t.code: t for t in (
 
 def entry_type_name(code: str) -> str:
     return ENTRY_TYPES[code].name if code in ENTRY_TYPES else code
+
+
+def title_of(type_code: str, fields: dict[str, object]) -> str:
+    """A one-line name of an entry for lists: its first text field (工作单位, 学校, 题目…)."""
+    kind = ENTRY_TYPES.get(type_code)
+    if kind is None:
+        return type_code
+    first = next((fields.get(s.code) for s in kind.fields if s.type == "text" and fields.get(s.code)), None)
+    year = fields.get("year")
+    return str(first or (f"{year} 年度" if year else kind.name))

@@ -19,3 +19,8 @@ def internal_client(base_url: str, platform: PlatformSettings, *, timeout: float
         headers={"X-Service-Key": platform.internal_key.get_secret_value()},
         event_hooks={"request": [_add_request_id]},
     )
+
+
+def local_path(path: str) -> bool:
+    """A path of this site only (never ``//host`` or a scheme): where a login may send a person back."""
+    return path.startswith("/") and not path.startswith(("//", "/\\")) and "\\" not in path and len(path) < 300

@@ -1,8 +1,8 @@
 """The browser UI, one module per area; each has a ``router``."""
-from gateway.pages import account, files, library, me, plans, units
+from gateway.pages import account, applications, files, library, me, plans, units
 from shared.errors import register_labels
 
-ROUTERS = [account.router, files.router, library.router, me.router, plans.router, units.router]
+ROUTERS = [account.router, *applications.ROUTERS, files.router, library.router, me.router, plans.router, units.router]
 
 # The Chinese names of the pages' own parameters (a refused value names the field; see shared.inputs).
 register_labels({
@@ -11,4 +11,6 @@ register_labels({
     "level": "评审级别", "plan_type": "计划类型", "year": "评审年度", "unit_id": "工作单位", "note": "申请说明",
     "reason": "原因", "display_name": "附件名称", "credit_code": "统一社会信用代码",
     "contact_name": "联系人", "contact_phone": "联系电话", "department_code": "主管部门", "status": "状态",
+    "application_id": "申报", "item_id": "导入记录", "section": "申报栏目", "op": "操作", "which": "栏目",
+    "next": "登录后返回的页面",
 })

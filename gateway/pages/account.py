@@ -1,9 +1,12 @@
 """Pages of signing in: 首页, login choice, registration, 个人首页, the unit workspace's home."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from gateway.pages.applications.overview import split_current
 from gateway.pages.common import (
     HOME_OF,
     AnyVisitor,
@@ -12,6 +15,7 @@ from gateway.pages.common import (
     Visitor,
     back_to,
     fetch_json,
+    local_path,
     part,
     problem_fields,
     render,
@@ -40,10 +44,13 @@ async def index(request: Request, who: AnyVisitor) -> Response:
 
 
 @router.get("/login")
-async def login(request: Request, who: AnyVisitor, error: str | None = None) -> Response:
+async def login(request: Request, who: AnyVisitor, error: str | None = None, next: str | None = None) -> Response:
     if who.principal and not error:
         return RedirectResponse(HOME_OF[who.principal.kind], status_code=303)
-    return render(request, "login.html", who, login_error=LOGIN_ERRORS.get(error or "", "登录失败，请重试" if error else None))
+    # A page that asked for a login (马上申报, say) is where a person goes back to afterwards.
+    person_login = "/auth/login/person" + (f"?{urlencode({'next': next})}" if next and local_path(next) else "")
+    return render(request, "login.html", who, person_login=person_login,
+                  login_error=LOGIN_ERRORS.get(error or "", "登录失败，请重试" if error else None))
 
 
 @router.get("/register")
@@ -125,9 +132,17 @@ async def _returned_entries(who: Visitor) -> list[dict]:
 @router.get("/home")
 async def home(request: Request, who: PersonPage) -> Response:
     me = await fetch_json(who, "identity", "/api/identity/me")
-    return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"), applications=[],
+    return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"),
+                  applications=await part(_my_applications(who)),
                   todos=await part(_pending_items(who)), stats=await part(_library_stats(who)),
                   plans=await part(latest_open_plans(who)))
+
+
+async def _my_applications(who: Visitor) -> list[dict]:
+    """我的申报情况: the person's applications of the newest plan year."""
+    current, _ = split_current(await fetch_json(who, "applications", "/api/applications/applications"))
+    return [{"title": f"{a['plan_name']} · {a['title']}（{a['major']}）", "subtitle": f"申报状态：{a['status_label']}",
+             "url": f"/apply/{a['id']}" if "edit" in a["actions"] else f"/apply/{a['id']}/overview"} for a in current]
 
 
 async def _library_stats(who: Visitor) -> list[dict]:

@@ -20,6 +20,7 @@ from gateway.csrf import csrf_token_for
 from gateway.tokens import SESSION_COOKIE
 from shared.auth import Principal
 from shared.clock import SHANGHAI
+from shared.http import local_path  # noqa: F401 (pages import it from here)
 from shared.logging import REQUEST_ID_HEADER, current_request_id
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
@@ -45,7 +46,8 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
         return []
     if p.kind == "unit":
         return [("/unit/home", "单位工作台")]
-    items = [("/home", "个人首页"), ("/library", "个人业绩库"), ("/plans", "评审计划"), ("/files", "我的附件"), ("/me", "个人中心")]
+    items = [("/home", "个人首页"), ("/library", "个人业绩库"), ("/apply", "职称申报"), ("/plans", "评审计划"),
+             ("/files", "我的附件"), ("/me", "个人中心")]
     if p.has("unit_admin"):  # a 经办人 named by a unit
         items.append(("/unit/home", "单位工作台"))
     if p.has("plan_admin"):  # administers an organiser's plans
@@ -63,7 +65,7 @@ class Visitor:
 
     async def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
         state = self.request.app.state
-        headers = {REQUEST_ID_HEADER: current_request_id() or ""}
+        headers = {REQUEST_ID_HEADER: current_request_id() or "", **kwargs.pop("headers", {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         return await state.http.request(method, state.settings.services[service] + path, headers=headers, **kwargs)
@@ -110,9 +112,10 @@ def wants_page(request: Request) -> bool:
 
 
 class PageRefused(Exception):
-    """Raised by the page dependencies below: a page that explains why this visitor cannot go on."""
+    """A page that cannot be shown: refused to this visitor, not found, its service down. The
+    gateway renders the error page with ``title`` and ``message`` (``who``: the visitor, when known)."""
 
-    def __init__(self, who: Visitor, title: str, message: str, status: int = 403) -> None:
+    def __init__(self, title: str, message: str, status: int = 403, *, who: Visitor | None = None) -> None:
         self.who, self.title, self.message, self.status = who, title, message, status
 
 
@@ -142,12 +145,12 @@ def _visitor_of(*kinds: str, role: str | None = None):
     async def dependency(request: Request) -> Visitor:
         who = await visitor(request)
         p = who.principal
-        if p is None:
-            raise RedirectTo("/login")
+        if p is None:  # after logging in, back to this page
+            raise RedirectTo(f"/login?{urlencode({'next': request.url.path})}")
         if p.kind not in kinds and not (role and p.has(role)):
             if p.kind == "pending" or kinds == ("pending",):
                 raise RedirectTo(HOME_OF[p.kind])
-            raise PageRefused(who, *REFUSALS[kinds[0]])
+            raise PageRefused(*REFUSALS[kinds[0]], who=who)
         return who
 
     return dependency
@@ -163,7 +166,8 @@ UnitDesk = Annotated[Visitor, Depends(_visitor_of("unit", role="unit_admin"))]
 
 
 # What each service contributes to the pages, as a person calls it in “…暂时不可用”.
-PARTS = {"identity": "个人信息", "units": "单位信息", "library": "个人业绩库", "plans": "评审计划", "documents": "附件"}
+PARTS = {"identity": "个人信息", "units": "单位信息", "library": "个人业绩库", "plans": "评审计划", "documents": "附件",
+         "applications": "职称申报"}
 
 
 class Unavailable(Exception):
@@ -253,6 +257,14 @@ NOTICES = {
     "entry_deleted": "草稿已删除。",
     "entries_approved": "已审核通过。",
     "entries_returned": "已退回，申报人可修改后重新提交。",
+    "application_started": "已确认诚信承诺书，申报已创建。请逐项填写申报信息；每次保存后可稍后在「职称申报」中点击“填报”继续。",
+    "application_saved": "已保存。",
+    "application_deleted": "申报已删除，可重新选择评审计划申报。",
+    "major_changed": "申报专业已修改。",
+    "years_clamped": "已保存。专业年限不能大于工作年限，系统已自动将专业年限调整为工作年限。",
+    "items_imported": "已导入所选业绩。导入的数据不可修改，可移除后重新导入。",
+    "item_moved": "排序已调整。",
+    "item_removed": "已移除（个人业绩库中的数据不受影响）。",
 }
 
 

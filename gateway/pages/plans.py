@@ -19,6 +19,7 @@ from gateway.pages.common import (
     NOTICES,
     SHANGHAI,
     AnyVisitor,
+    PageRefused,
     PersonPage,
     RedirectTo,
     Unavailable,
@@ -153,31 +154,23 @@ async def plan_detail(request: Request, who: AnyVisitor, plan_id: str) -> Respon
     return await _detail_page(request, who, plan_id)
 
 
-@router.get("/plans/{plan_id}/apply")
-async def plan_apply(request: Request, who: PersonPage, plan_id: str) -> Response:
-    """马上申报. The application flow (申报职称选择, 诚信承诺书, …) arrives with the applications
-    service; until then the button says so honestly instead of pretending."""
-    return await _detail_page(request, who, plan_id, applying=True)
+async def plan_for_page(who: Visitor, raw_id: str) -> dict:
+    """The plan as the visitor may see it, or the page that says why not (马上申报 uses it too)."""
+    if (plan_id := _uuid(raw_id)) is None:
+        raise PageRefused("未找到", "未找到该评审计划。", 404)
+    response = await _api(who, "GET", f"/api/plans/plans/{plan_id}")  # Unavailable: the gateway says so
+    if response.status_code != 200:
+        detail = _detail(response)
+        if response.status_code == 404:
+            raise PageRefused("未找到", detail or "未找到该评审计划，它可能尚未发布或已被删除。", 404)
+        raise PageRefused("无法完成操作", detail or "请稍后再试。", response.status_code)
+    return response.json()
 
 
-async def _detail_page(request: Request, who: Visitor, raw_id: str, applying: bool = False) -> Response:
+async def _detail_page(request: Request, who: Visitor, raw_id: str) -> Response:
     if who.principal and who.principal.kind == "pending":
         raise RedirectTo("/register")
-    if (plan_id := _uuid(raw_id)) is None:
-        return error_page(request, who, 404, "未找到", "未找到该评审计划。")
-    try:
-        response = await _api(who, "GET", f"/api/plans/plans/{plan_id}")
-    except Unavailable as exc:
-        return unavailable_page(request, who, exc)
-    if response.status_code != 200:
-        return _problem_page(request, who, response)
-    plan, notice, error = response.json(), None, None
-    if applying and plan["open"]:
-        notice = ("网上申报功能即将开放：申报职称选择、诚信承诺书确认和申报信息填写将随申报功能一同上线，"
-                  "届时请从本页点击「马上申报」进入。")
-    elif applying:
-        error = f"该计划当前{WINDOW_LABELS[plan['window']]}，不在申报时间内。"
-    return render(request, "plans/detail.html", who, plan=plan, notice=notice, error=error)
+    return render(request, "plans/detail.html", who, plan=await plan_for_page(who, raw_id))
 
 
 # --- organisers' plan administrators -----------------------------------------------------------

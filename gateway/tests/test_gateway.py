@@ -71,7 +71,7 @@ def test_cookie_writes_need_the_csrf_token_but_bearer_calls_do_not(stack):
 def test_html_pages_need_login(stack):
     for path in ("/home", "/register", "/unit/home"):
         response = httpx.get(stack.gateway + path)
-        assert response.status_code == 303 and response.headers["location"] == "/login"
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
     assert "前往闽政通" in httpx.get(stack.gateway + "/login").text
 
 

@@ -43,6 +43,13 @@ async def readable(db: AsyncSession, principal: Principal, file_id: uuid.UUID) -
     return found
 
 
+async def readable_many(db: AsyncSession, principal: Principal, file_ids: list[uuid.UUID]) -> list[File]:
+    if not file_ids:
+        return []
+    return list((await db.scalars(sa.select(File).where(File.id.in_(file_ids), File.deleted_at.is_(None),
+                                                        readable_by(principal)))).all())
+
+
 async def live(db: AsyncSession, file_id: uuid.UUID) -> File:
     """A file that has not been deleted, whoever asks (for short-lived links, already authorised)."""
     found = await db.scalar(sa.select(File).where(File.id == file_id, File.deleted_at.is_(None)))

@@ -9,7 +9,7 @@ from shared.errors import register_labels
 
 register_labels({"file": "文件", "kind": "附件类型", "display_name": "附件名称", "kept": "保存到我的附件",
                  "file_ids": "附件", "owner_id": "申报人", "unit_id": "审核单位", "lock": "锁定", "public": "公开",
-                 "ttl_seconds": "链接有效期", "ref": "引用记录", "download": "下载", "token": "查看链接", "file_id": "附件",
+                 "ttl_seconds": "链接有效期", "ref": "引用记录", "download": "下载", "token": "查看链接", "file_id": "附件", "ids": "附件",
                  "label": "引用记录名称"})
 
 # What a claim's ref looks like: "<service>:<record>:<id>[:…]", e.g. "library:entry:<uuid>:v2".

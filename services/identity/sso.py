@@ -21,6 +21,7 @@ from services.identity.deps import DbSession, Settings
 from services.identity.models import Person, UnitAccount
 from services.identity.sessions import create_session, revoke_session
 from services.identity.settings import IdentitySettings
+from shared.http import local_path
 from shared.idnumbers import InvalidNumber, validate_credit_code
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ def _fail(settings: IdentitySettings, code: str) -> RedirectResponse:
 async def _start(request: Request, settings: IdentitySettings, login_type: LoginType) -> RedirectResponse:
     request.session.clear()
     request.session["login_type"] = login_type
+    if (next_path := request.query_params.get("next")) and local_path(next_path):
+        request.session["next"] = next_path  # where a person goes back to (马上申报 of a plan, say)
     return await _oauth(request).mzt.authorize_redirect(
         request, f"{settings.public_url}/auth/callback", login_type="legal" if login_type == "unit" else "person")
 
@@ -71,7 +74,7 @@ async def login_unit(request: Request, settings: Settings) -> RedirectResponse:
 
 @router.get("/callback", summary="闽政通登录回调")
 async def callback(request: Request, settings: Settings, db: DbSession) -> RedirectResponse:
-    login_type = request.session.get("login_type")
+    login_type, next_path = request.session.get("login_type"), request.session.get("next")
     try:
         token = await _oauth(request).mzt.authorize_access_token(request)
     except OAuthError as exc:
@@ -87,6 +90,8 @@ async def callback(request: Request, settings: Settings, db: DbSession) -> Redir
         target, secret = await _open_session(db, settings, login_type, claims)
     except _WrongAccount as exc:
         return _fail(settings, exc.code)
+    if target == "/home" and next_path:
+        target = next_path
     response = RedirectResponse(f"{settings.public_url}{target}", status_code=303)
     response.set_cookie(SESSION_COOKIE, secret, max_age=settings.session_hours * 3600, httponly=True,
                         secure=settings.cookie_secure, samesite="lax", path="/")

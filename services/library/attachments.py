@@ -8,9 +8,10 @@ import uuid
 
 import httpx
 
-from services.library.fields import entry_type, title_of
+from services.library.fields import entry_type
 from services.library.models import Entry
 from shared import documents as claims
+from shared.entry_types import title_of
 
 
 def _ref(entry: Entry, approved: bool = False) -> str:

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.library import attachments
-from services.library.fields import clean_fields, entry_type, title_of
+from services.library.fields import clean_fields, entry_type
 from services.library.models import Entry
 from services.library.schemas import STATUS_LABELS, EntryIn, EntryOut, EntryUpdate, TypeStats
 from shared.auth import Principal
-from shared.entry_types import ENTRY_TYPES
+from shared.entry_types import ENTRY_TYPES, title_of
 from shared.errors import Conflict, NotFound
 from shared.events import record_event
 from shared.events.catalogue import EntrySubmitted, EntryWithdrawn

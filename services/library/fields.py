@@ -81,12 +81,3 @@ def clean_fields(type_code: str, data: dict[str, Any]) -> dict[str, Any]:
         raise FieldErrors(errors)
     return cleaned
 
-
-def title_of(type_code: str, fields: dict[str, Any]) -> str:
-    """A one-line name of an entry for lists: its first text field (工作单位, 学校, 题目…)."""
-    kind = ENTRY_TYPES.get(type_code)
-    if kind is None:
-        return type_code
-    first = next((fields.get(s.code) for s in kind.fields if s.type == "text" and fields.get(s.code)), None)
-    year = fields.get("year")
-    return str(first or (f"{year} 年度" if year else kind.name))

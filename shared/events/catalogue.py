@@ -286,6 +286,33 @@ class EntryWithdrawn(EventData):
     version: int
 
 
+# --- applications ------------------------------------------------------------------------------
+class ApplicationFacts(EventData):
+    application_id: uuid.UUID
+    person_id: uuid.UUID
+    plan_id: uuid.UUID
+    plan_year: int
+    form: str  # shared.vocabulary.FORMS
+    major: str
+    title: str
+    level: str  # shared.vocabulary.LEVELS
+    unit_id: uuid.UUID
+    status: str
+    version: int
+
+
+class ApplicationCreated(ApplicationFacts):
+    """A person chose a plan, form, major and title and signed the pledge: a draft exists."""
+
+
+class ApplicationUpdated(ApplicationFacts):
+    """The applicant saved a change to a draft (``version`` grows with each save)."""
+
+
+class ApplicationDeleted(ApplicationFacts):
+    """The applicant deleted a draft (to apply to another plan, say)."""
+
+
 CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.person.registered": (1, PersonRegistered),
     "identity.person.updated": (1, PersonUpdated),
@@ -307,6 +334,9 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "plans.plan.published": (1, PlanPublished),
     "plans.plan.updated": (1, PlanUpdated),
     "plans.plan.closed": (1, PlanClosed),
+    "applications.application.created": (1, ApplicationCreated),
+    "applications.application.updated": (1, ApplicationUpdated),
+    "applications.application.deleted": (1, ApplicationDeleted),
 }
 
 

@@ -13,7 +13,8 @@ from shared.testing.tcpproxy import TcpProxy
 
 # A read of each service that needs the caller's token and the database.
 READS = {"identity": "/api/identity/me", "units": "/api/units/bindings/mine", "library": "/api/library/entries",
-         "plans": "/api/plans/plans", "documents": "/api/documents/files"}
+         "plans": "/api/plans/plans", "applications": "/api/applications/applications",
+         "documents": "/api/documents/files"}
 
 
 @pytest.fixture(scope="module")

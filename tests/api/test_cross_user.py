@@ -18,7 +18,7 @@ from deploy.topology import SERVICES
 from services.documents.tests import samples
 from services.library.tests.test_entries import EDUCATION
 from services.plans.tests.factories import plan
-from shared.testing.fixtures import csrf_header
+from shared.testing.fixtures import csrf_header, eventually
 
 REFUSED = {401, 403, 404}
 INTRUDERS = ("other", "unit_b", "anonymous")
@@ -89,6 +89,27 @@ class World:
         return plan_id, file_id
 
     @functools.cached_property
+    def draft(self) -> dict[str, str]:
+        """The applicant's draft (to a plan of a year of its own) with one imported library entry."""
+        plan_id = self.made("admin", "POST", "/api/plans/plans",
+                            json={**plan(year=2090), "organizer_id": self.cast.organizer["id"]})["id"]
+        self.made("admin", "POST", f"/api/plans/plans/{plan_id}/publish", 200)
+        entry_id = self.entry(submitted=True)
+        self.made("unit_a", "POST", f"/api/library/entries/{entry_id}/approve", 200)
+        start = {"plan_id": plan_id, "form": "regular", "major": "建筑工程", "title": "高级工程师", "confirmed": True,
+                 "pledged": True}
+        draft = eventually(lambda: (r := self.call("applicant", "POST", APPLICATIONS, json=start)).status_code == 201
+                           and r.json(), timeout=20)
+        assert draft, "applications never heard of the plan or the binding"
+        body = {"section": "education", "entry_ids": [entry_id]}
+        imported = eventually(lambda: (r := self.call("applicant", "POST", f"{APPLICATIONS}/{draft['id']}/items",
+                                                      json=body, headers={"If-Match": '"1"'})).status_code == 200
+                              and r.json(), timeout=20)
+        assert imported, "applications never heard of the approved entry"
+        item = next(s for s in imported["sections"] if s["code"] == "education")["items"][0]
+        return {"application_id": draft["id"], "item_id": item["id"]}
+
+    @functools.cached_property
     def integrity_record(self) -> dict[str, str]:
         _, account = self.newcomer
         record = self.made("admin", "POST", "/api/identity/integrity-records",
@@ -116,6 +137,8 @@ UNIT = "/api/units/units/{unit_id}"
 ENTRY = "/api/library/entries/{entry_id}"
 FILE = "/api/documents/files/{file_id}"
 PLAN = "/api/plans/plans/{plan_id}"
+APPLICATIONS = "/api/applications/applications"
+APPLICATION = APPLICATIONS + "/{application_id}"
 ADMINS = "/api/plans/organizers/{organizer_id}/admins"
 PLAN_INTRUDERS = (*INTRUDERS, "admin_b")
 REASON = {"reason": "经核实信息不符"}
@@ -175,6 +198,16 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", ADMINS): Probe("admin", ORGANIZER, ADMINS, intruders=PLAN_INTRUDERS, body={"person_id": "{self_id}"}),
     ("DELETE", ADMINS + "/{person_id}"): Probe(
         "admin", lambda w: {**ORGANIZER(w), "person_id": w.cast.admin.person_id}, ADMINS, intruders=PLAN_INTRUDERS),
+    # applications: one shared draft (refused intruders change nothing, so nothing is used up)
+    **{(method, APPLICATION + tail): Probe("applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
+        ("GET", "", None), ("DELETE", "", None), ("PUT", "/major", {"major": "电子信息"}),
+        ("PUT", "/profile", {"ethnicity": "入侵"}), ("PUT", "/teacher-profile", {}),
+        ("PUT", "/current-titles", {"rows": [{"title_name": "入侵职称"}]}),
+        ("PUT", "/current-appointments", {"rows": [{"title_name": "入侵职称"}]}),
+        ("PUT", "/attachments", {"items": []}), ("PUT", "/extra", {"reason": "入侵"}), ("POST", "/checks", None),
+        ("GET", "/importable", None), ("POST", "/items", {"section": "education", "entry_ids": ["{item_id}"]}),
+        ("PATCH", "/items/{item_id}", {"highest": True}), ("POST", "/items/{item_id}/move", {"direction": "up"}),
+        ("DELETE", "/items/{item_id}", None)]},
     # documents
     ("GET", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("PATCH", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE, body={"display_name": "入侵.jpg"}),

@@ -48,4 +48,4 @@ def test_first_login_registration_home_and_logout(stack, page: Page):
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("link", name="登录").first).to_be_visible()
     page.goto(stack.gateway + "/home")
-    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fhome$"))  # and back to 个人首页 after logging in

@@ -99,6 +99,6 @@ def test_organiser_publishes_a_plan_and_an_applicant_finds_and_opens_it(stack, c
     expect(reader.locator("#plan-required-attachments")).to_contain_text("职业证书")
     expect(reader.locator("#plan-downloads a")).to_have_text("评审工作通知")
     reader.locator("#apply-now").click()
-    expect(reader.get_by_text("网上申报功能即将开放")).to_be_visible()
+    expect(reader.get_by_role("heading", name="申报职称选择")).to_be_visible()
     reader.context.close()
     page.context.close()

@@ -22,7 +22,7 @@ def page_upload(stack, browser, path: str, content: bytes, name: str, kind: str 
 def test_my_attachments_page_upload_rename_delete(stack, docs, person):
     page = person.get(f"{stack.gateway}/files")
     assert page.status_code == 200 and "附件一览表" in page.text and 'value="entry_attachment"' in page.text
-    assert httpx.get(f"{stack.gateway}/files").headers["location"] == "/login"
+    assert httpx.get(f"{stack.gateway}/files").headers["location"] == "/login?next=%2Ffiles"  # and back after
 
     stored = page_upload(stack, person, "/files/upload", samples.jpeg(), "毕业证书.jpg", kind="diploma", kept="true")
     assert stored.status_code == 200 and stored.headers["hx-trigger"] == "file-uploaded"

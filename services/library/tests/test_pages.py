@@ -34,7 +34,8 @@ def test_returned_entries_are_to_do_on_the_home_page_with_the_way_to_fix_them(st
 def _save(stack, person: HttpBrowser, entry: dict | None, fields: dict) -> str:
     form = {"type": "education", "csrf_token": person.csrf(stack.gateway),
             **({"entry_id": entry["id"]} if entry else {}), **{f"f_{k}": v for k, v in fields.items()}}
-    page = person.post(f"{stack.gateway}/library/save", data=form)
+    address = f"/library/{entry['id']}/edit" if entry else "/library/new?type=education"  # the form's own address
+    page = person.post(f"{stack.gateway}{address}", data=form)
     assert page.status_code == 200 and page.url.path == "/library", page.text[:300]
     flash = re.search(r'class="flash flash-notice".*?</div>', page.text, re.S).group(0)
     return html.unescape(re.sub(r"<[^>]+>", "", flash))

@@ -68,7 +68,7 @@ def test_the_plan_page_shows_what_an_applicant_needs_and_apply_only_in_the_windo
         assert part in page.text, part
     assert f'id="apply-now" href="/plans/{open_plan["id"]}/apply"' in page.text
     applying = get(stack, cast.applicant, f"/plans/{open_plan['id']}/apply")
-    assert applying.status_code == 200 and "网上申报功能即将开放" in applying.text
+    assert applying.status_code == 200 and "申报职称选择" in applying.text and "诚信承诺书" not in applying.text
 
     later = published(stack, cast, start_date=str(today + dt.timedelta(days=3)), end_date=str(today + dt.timedelta(days=9)))
     waiting = get(stack, cast.applicant, f"/plans/{later['id']}")
@@ -76,7 +76,7 @@ def test_the_plan_page_shows_what_an_applicant_needs_and_apply_only_in_the_windo
     assert "不在申报时间内" in get(stack, cast.applicant, f"/plans/{later['id']}/apply").text
 
     anonymous = httpx.get(f"{stack.gateway}/plans/{open_plan['id']}")
-    assert 'id="apply-now" href="/login"' in anonymous.text
+    assert 'id="apply-now" href="/login?next=' in anonymous.text  # and back to 马上申报 after logging in
     draft = call(stack, cast.operator, "POST", "/plans", json=plan()).json()
     for path in (f"/plans/{draft['id']}", "/plans/not-a-plan", f"/plans/{secrets.token_hex(16)}"):
         assert get(stack, cast.applicant, path).status_code == 404
@@ -157,7 +157,7 @@ def test_plan_management_is_for_the_organisers_admins_only(stack, cast):
     target = published(stack, cast)
     to_home = cast.applicant.browser.get(f"{stack.gateway}/organizer/plans", follow=False)
     assert to_home.status_code == 303 and to_home.headers["location"] == "/home"
-    assert httpx.get(f"{stack.gateway}/organizer/plans").headers["location"] == "/login"
+    assert httpx.get(f"{stack.gateway}/organizer/plans").headers["location"] == "/login?next=%2Forganizer%2Fplans"
     foreign = get(stack, cast.admin_b, f"/organizer/plans/{target['id']}/edit")
     assert foreign.status_code == 403 and "不是该计划所属组建单位" in foreign.text
     closing = post_form(stack, cast.admin_b, f"/organizer/plans/{target['id']}/close", {})

@@ -1,0 +1,271 @@
+"""Starting, reading, saving and deleting an application (申报) — the applicant's own.
+
+Every save names the version it was made on (``If-Match``): a save on an older version is refused,
+so two tabs on one draft never overwrite each other silently."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.applications import checks, states
+from services.applications.models import Application, Ban, Item, Membership, Person, Plan
+from services.applications.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationSummary,
+    AttachmentKindOut,
+    ChecksOut,
+    FindingOut,
+    ItemOut,
+    PersonOut,
+    SectionOut,
+)
+from shared.attachment_kinds import ATTACHMENT_KINDS
+from shared.auth import Principal
+from shared.clock import today
+from shared.entry_types import ENTRY_TYPES, entry_type_name, title_of
+from shared.errors import AppError, Conflict, InvalidField, NotFound
+from shared.events import record_event
+from shared.events.catalogue import (
+    ApplicationCreated,
+    ApplicationDeleted,
+    ApplicationFacts,
+    ApplicationUpdated,
+    PlanSnapshot,
+)
+from shared.vocabulary import FORMS, LEVELS
+
+PRODUCER = "applications"
+
+# The personal sections that import library entries (个人信息 → 工作经历 … 年度考核), in page order.
+PERSONAL_SECTIONS: list[tuple[str, str, int, int, bool]] = [
+    ("work_experience", "工作经历", 1, 30, True),
+    ("education", "学历教育", 1, 10, True),
+    ("continuing_education", "继续教育", 0, 50, False),
+    ("annual_assessment", "年度考核", 0, 10, False),
+]
+# 破格申报 / 转评申报 sections appear only for that form.
+EXTRA_SECTIONS = {"exceptional": "破格申报", "transfer": "转评申报"}
+
+
+class PreconditionRequired(AppError):
+    status_code, code, title = 428, "version_required", "缺少版本号"
+
+
+class StaleVersion(AppError):
+    status_code, code, title = 412, "stale_version", "内容已被修改"
+
+
+async def plan_of(db: AsyncSession, plan_id: uuid.UUID) -> PlanSnapshot:
+    row = await db.get(Plan, plan_id)
+    if row is None or row.status == "draft":
+        raise NotFound("未找到该评审计划，或计划尚未发布", code="plan_not_found")
+    return PlanSnapshot.model_validate(row.data)
+
+
+def sections_of(plan: PlanSnapshot) -> list[tuple[str, str, str | None, str, list[str], int, int, bool]]:
+    """Every importing section of an application to ``plan``: code, name, group, hint, types, min, max, required."""
+    out = [(code, name, None, "", [code], lo, hi, req) for code, name, lo, hi, req in PERSONAL_SECTIONS]
+    for group in plan.standard.groups:
+        for c in group.categories:
+            hint = c.hint or f"该项可导入 {c.min_count}–{c.max_count} 项"
+            out.append((str(c.id), c.name, group.name, hint, list(c.entry_types), c.min_count, c.max_count,
+                        c.required))
+    return out
+
+
+async def owned(db: AsyncSession, person: Principal, application_id: uuid.UUID, *,
+                lock: bool = False) -> Application:
+    """The person's own application; anybody else's is "not found" (never "forbidden": no probing)."""
+    query = sa.select(Application).where(Application.id == application_id, Application.person_id == person.id)
+    app = await db.scalar(query.with_for_update() if lock else query)
+    if app is None:
+        raise NotFound("未找到该申报记录", code="application_not_found")
+    return app
+
+
+def etag(app: Application) -> str:
+    return f'"{app.version}"'
+
+
+async def for_change(db: AsyncSession, person: Principal, application_id: uuid.UUID, if_match: str | None,
+                     action: str = "edit") -> Application:
+    """The application, locked, after checking that it may be changed and that the caller saw
+    its current version."""
+    app = await owned(db, person, application_id, lock=True)  # whose it is before anything else
+    states.move(action, app.status)
+    if not if_match:
+        raise PreconditionRequired("保存时缺少版本号（If-Match），请刷新页面后重试")
+    if if_match.strip().removeprefix("W/") != etag(app):
+        raise StaleVersion("该申报已在其他页面或窗口中修改过，为避免覆盖，本次保存未生效；请刷新页面查看最新内容后再修改")
+    return app
+
+
+def _facts(app: Application) -> dict:
+    return {"application_id": app.id, "person_id": app.person_id, "plan_id": app.plan_id,
+            "plan_year": app.plan_year, "form": app.form, "major": app.major, "title": app.title,
+            "level": app.level, "unit_id": app.unit_id, "status": app.status, "version": app.version}
+
+
+async def saved(db: AsyncSession, app: Application, event: type[ApplicationFacts] = ApplicationUpdated) -> None:
+    """After any change: a new version, and the fact for whoever listens."""
+    if event is ApplicationUpdated:
+        app.version += 1
+        app.updated_at = dt.datetime.now(dt.UTC)
+    await db.flush()
+    await record_event(db, PRODUCER, app.id, event(**_facts(app)))
+
+
+async def start(db: AsyncSession, person: Principal, data: ApplicationIn) -> Application:
+    """马上申报 → 申报职称选择 → 诚信承诺书: the draft, once every refusal is ruled out."""
+    if not data.confirmed:
+        raise InvalidField("confirmed", "请勾选“确认无误”")
+    if not data.pledged:
+        raise InvalidField("pledged", "请阅读诚信承诺书并勾选“我已阅读并承诺”")
+    plan = await plan_of(db, data.plan_id)
+    now_day = today()
+    if plan.status != "published" or not plan.start_date <= now_day <= plan.end_date:
+        raise Conflict(f"该评审计划的申报时间为 {plan.start_date} 至 {plan.end_date}，当前不在申报时间内，不能申报",
+                       code="plan_not_open")
+    membership = await db.get(Membership, person.id)
+    if membership is None or not membership.active:
+        raise Conflict("您尚未绑定工作单位或单位尚未审核通过，暂不能申报；请在「个人中心 → 变更单位」绑定单位，"
+                       "待单位审核通过后再申报", code="no_unit")
+    ban = await db.scalar(sa.select(Ban).where(Ban.person_id == person.id, Ban.revoked.is_(False),
+                                               Ban.ban_from <= now_day, Ban.ban_until >= now_day)
+                          .order_by(Ban.ban_until.desc()).limit(1))
+    if ban is not None:
+        raise AppError(f"您在诚信档案中存在记录，禁止申报期为 {ban.ban_from} 至 {ban.ban_until}，期间不能申报职称",
+                       code="integrity_ban", status_code=403)
+    existing = await db.scalar(sa.select(Application).where(Application.person_id == person.id,
+                                                            Application.plan_year == plan.year))
+    if existing is not None:
+        raise _one_per_year(plan.year, existing.plan_name)
+    # Who may apply is settled; now what they chose.
+    if data.form not in plan.forms:
+        allowed = "、".join(FORMS.get(f, f) for f in plan.forms)
+        raise InvalidField("form", f"该计划只接受{allowed}")
+    if data.major not in plan.majors:
+        raise InvalidField("major", "请从该计划的可评审专业中选择")
+    title = next((t for t in plan.titles if t.name == data.title), None)
+    if title is None:
+        raise InvalidField("title", "请从该计划的申报职称中选择")
+    app = Application(id=uuid.uuid4(), person_id=person.id, plan_id=plan.id, plan_year=plan.year,
+                      plan_name=plan.name, series=plan.series, form=data.form, major=data.major, title=title.name,
+                      level=title.level, unit_id=membership.unit_id, unit_name=membership.unit_name,
+                      pledged_at=dt.datetime.now(dt.UTC), profile={}, teacher_profile={}, current_titles=[],
+                      current_appointments=[], attachments=[], extra={})
+    db.add(app)
+    try:
+        await db.flush()
+    except IntegrityError:  # another attempt of the same person won the race: the database decides
+        raise _one_per_year(plan.year, None) from None
+    await saved(db, app, ApplicationCreated)
+    return app
+
+
+def _one_per_year(year: int, plan_name: str | None) -> Conflict:
+    where = f"（{plan_name}）" if plan_name else ""
+    return Conflict(f"您在 {year} 申报年度已有申报记录{where}；一个申报年度只能申报一次（不限系列和专业）。"
+                    "如计划选择有误，可删除填报中的申报后重新申报", code="already_applied_this_year")
+
+
+async def delete(db: AsyncSession, person: Principal, application_id: uuid.UUID, if_match: str | None) -> Application:
+    app = await for_change(db, person, application_id, if_match, action="delete")
+    await db.delete(app)
+    await saved(db, app, ApplicationDeleted)
+    return app
+
+
+async def change_major(db: AsyncSession, person: Principal, application_id: uuid.UUID, if_match: str | None,
+                       major: str) -> Application:
+    """修改专业: only to another major of the same plan."""
+    app = await for_change(db, person, application_id, if_match)
+    plan = await plan_of(db, app.plan_id)
+    if major not in plan.majors:
+        raise InvalidField("major", f"只能修改为本评审计划（{plan.name}）的可评审专业")
+    app.major = major
+    await saved(db, app)
+    return app
+
+
+async def list_own(db: AsyncSession, person: Principal) -> list[ApplicationSummary]:
+    rows = (await db.execute(sa.select(Application, Plan).join(Plan, Plan.id == Application.plan_id, isouter=True)
+                             .where(Application.person_id == person.id)
+                             .order_by(Application.plan_year.desc(), Application.created_at.desc()))).all()
+    return [summary(app, PlanSnapshot.model_validate(plan.data) if plan else None) for app, plan in rows]
+
+
+def summary(app: Application, plan: PlanSnapshot | None) -> ApplicationSummary:
+    return ApplicationSummary(
+        id=app.id, plan_id=app.plan_id, plan_year=app.plan_year, plan_name=app.plan_name, series=app.series,
+        form=app.form, form_name=FORMS.get(app.form, app.form), major=app.major, title=app.title, level=app.level,
+        level_name=LEVELS.get(app.level, app.level), has_interview=bool(plan and plan.has_interview),
+        start_date=plan.start_date if plan else dt.date.min, end_date=plan.end_date if plan else dt.date.min,
+        status=app.status, status_label=states.STATUS_LABELS.get(app.status, app.status), version=app.version,
+        actions=states.actions(app.status), created_at=app.created_at, updated_at=app.updated_at,
+        submitted_at=app.submitted_at)
+
+
+def item_out(i: Item) -> ItemOut:
+    return ItemOut(id=i.id, section=i.section, position=i.position, entry_id=i.entry_id, entry_version=i.entry_version,
+                   type=i.type, type_name=entry_type_name(i.type), title=title_of(i.type, i.fields), fields=i.fields,
+                   attachment_ids=i.attachment_ids, approved_at=i.approved_at, highest=i.highest,
+                   assessment=i.assessment)
+
+
+async def full(db: AsyncSession, app: Application, notices: list[str] | None = None) -> ApplicationOut:
+    """Everything entered and imported, in page order (the draft's sections and 申报一览表)."""
+    plan = await plan_of(db, app.plan_id)
+    items = (await db.scalars(sa.select(Item).where(Item.application_id == app.id)
+                              .order_by(Item.section, Item.position))).all()
+    by_section: dict[str, list[ItemOut]] = {}
+    for i in items:
+        by_section.setdefault(i.section, []).append(item_out(i))
+    person = await db.get(Person, app.person_id)
+    kinds = [AttachmentKindOut(kind=a.kind, name=ATTACHMENT_KINDS.get(a.kind, a.kind), required=a.required,
+                               note=a.note) for a in plan.standard.attachments]
+    if not any(k.kind == "other" for k in kinds):
+        kinds.append(AttachmentKindOut(kind="other", name=ATTACHMENT_KINDS["other"], required=False, note=""))
+    teacher = "school_teacher_profile" in plan.standard.eligibility.extra_sections or plan.series == "school_teacher"
+    return ApplicationOut(
+        **summary(app, plan).model_dump(), unit_id=app.unit_id, unit_name=app.unit_name,
+        person=PersonOut(name=person.name if person else "", gender={"male": "男", "female": "女"}.get(
+            person.gender, person.gender) if person else None, birth_date=person.birth_date if person else None,
+            id_number_masked=person.id_number_masked if person else ""),
+        majors=plan.majors, profile=app.profile, teacher_profile=app.teacher_profile if teacher else None,
+        current_titles=app.current_titles, current_appointments=app.current_appointments, attachment_kinds=kinds,
+        attachments=app.attachments, extra_sections=[app.form] if app.form in EXTRA_SECTIONS else [],
+        extra=app.extra, notices=notices or [],
+        sections=[SectionOut(code=code, name=name, group=group, hint=hint, entry_types=types, min_count=lo,
+                             max_count=hi, required=req, items=by_section.get(code, []))
+                  for code, name, group, hint, types, lo, hi, req in sections_of(plan)])
+
+
+def entry_types_named(types: list[str]) -> str:
+    return "、".join(ENTRY_TYPES[t].name if t in ENTRY_TYPES else t for t in types)
+
+
+async def checked(db: AsyncSession, person: Principal, application_id: uuid.UUID) -> ChecksOut:
+    """开始检测: the draft as the checks read it, and what they found."""
+    app = await owned(db, person, application_id)
+    plan = await plan_of(db, app.plan_id)
+    items: dict[str, list[dict]] = {}
+    for i in (await db.scalars(sa.select(Item).where(Item.application_id == app.id).order_by(Item.position))):
+        items.setdefault(i.section, []).append({"fields": i.fields, "highest": i.highest, "assessment": i.assessment})
+    membership = await db.get(Membership, person.id)
+    now_day = today()
+    ban = await db.scalar(sa.select(sa.func.max(Ban.ban_until)).where(
+        Ban.person_id == person.id, Ban.revoked.is_(False), Ban.ban_from <= now_day, Ban.ban_until >= now_day))
+    teacher = "school_teacher_profile" in plan.standard.eligibility.extra_sections or plan.series == "school_teacher"
+    draft = checks.Draft(
+        form=app.form, level=app.level, profile=app.profile, teacher_profile=app.teacher_profile if teacher else None,
+        current_titles=app.current_titles, attachments=app.attachments, extra=app.extra, items=items, plan=plan,
+        bound=bool(membership and membership.active and membership.unit_id == app.unit_id), ban_until=ban,
+        today=now_day, sections=[(code, name, lo, hi) for code, name, _g, _h, _t, lo, hi, _r in sections_of(plan)])
+    findings = checks.run_checks(draft)
+    return ChecksOut(ok=all(f.ok for f in findings), findings=[FindingOut(**vars(f)) for f in findings])

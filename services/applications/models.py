@@ -1,0 +1,152 @@
+"""applications' tables: the applications with their imported items, and the read models of
+other services' facts (plans, approved library snapshots, persons, memberships, integrity bans),
+fed by events so that filling a draft never waits on another service."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db import declarative_base, utcnow
+
+Base = declarative_base({list[Any]: pg.JSONB})
+
+
+class Application(Base):
+    """申报: one person's application to one plan. The draft's data are JSON documents that the
+    checks (开始检测) read whole, without I/O; ``version`` guards every save (If-Match)."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        # 一个申报年度只允许申报一次（不限系列和专业）: the database enforces it, not a check before insert.
+        sa.UniqueConstraint("person_id", "plan_year", name="uq_applications_person_year"),
+        sa.Index("ix_applications_person", "person_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    person_id: Mapped[uuid.UUID]
+    plan_id: Mapped[uuid.UUID]
+    plan_year: Mapped[int]
+    plan_name: Mapped[str] = mapped_column(sa.String(200))
+    series: Mapped[str] = mapped_column(sa.String(30))
+    form: Mapped[str] = mapped_column(sa.String(20))
+    major: Mapped[str] = mapped_column(sa.String(100))
+    title: Mapped[str] = mapped_column(sa.String(100))
+    level: Mapped[str] = mapped_column(sa.String(30))
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    version: Mapped[int] = mapped_column(default=1)
+    # The unit the person was bound to when applying (its 经办人 review at the first stage).
+    unit_id: Mapped[uuid.UUID]
+    unit_name: Mapped[str] = mapped_column(sa.String(200))
+    pledged_at: Mapped[dt.datetime]
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)  # 个人信息
+    teacher_profile: Mapped[dict[str, Any]] = mapped_column(default=dict)  # 专业信息 (中小学)
+    current_titles: Mapped[list[Any]] = mapped_column(default=list)  # 现有职称情况
+    current_appointments: Mapped[list[Any]] = mapped_column(default=list)  # 现有职称评聘情况
+    attachments: Mapped[list[Any]] = mapped_column(default=list)  # 附件上传: [{kind, file_id, name}]
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # 破格申报 / 转评申报 sections
+    # The files documents was last told this application uses (see files.py).
+    claimed_files: Mapped[list[uuid.UUID]] = mapped_column(pg.ARRAY(sa.Uuid), default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[dt.datetime | None]
+
+
+class Item(Base):
+    """A library entry imported into a section of an application: a snapshot of the approved
+    version, kept as it was whatever happens to the library entry afterwards."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        # 已导入过的个人业绩库数据不允许二次导入 (anywhere in the application).
+        sa.UniqueConstraint("application_id", "entry_id", name="uq_items_application_entry"),
+        sa.Index("ix_items_section", "application_id", "section", "position"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
+    section: Mapped[str] = mapped_column(sa.String(40))  # a fixed section's code or a category id
+    position: Mapped[int]
+    entry_id: Mapped[uuid.UUID]
+    entry_version: Mapped[int]
+    type: Mapped[str] = mapped_column(sa.String(40))
+    fields: Mapped[dict[str, Any]]
+    attachment_ids: Mapped[list[uuid.UUID]] = mapped_column(pg.ARRAY(sa.Uuid), default=list)
+    approved_at: Mapped[dt.datetime]
+    highest: Mapped[bool] = mapped_column(default=False)  # 学历教育: 最高学历
+    assessment: Mapped[str | None] = mapped_column(sa.String(10))  # 年度考核: 合格 / 不合格
+    imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- read models ------------------------------------------------------------------------------
+class Plan(Base):
+    """plans' PlanSnapshot as last published (only a higher revision replaces it)."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    revision: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(10))
+    year: Mapped[int]
+    start_date: Mapped[dt.date]
+    end_date: Mapped[dt.date]
+    data: Mapped[dict[str, Any]]
+
+
+class Snapshot(Base):
+    """An approved version of a library entry (library.entry.approved)."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (sa.Index("ix_snapshots_owner_type", "owner_id", "type"),)
+
+    entry_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[uuid.UUID]
+    type: Mapped[str] = mapped_column(sa.String(40))
+    fields: Mapped[dict[str, Any]]
+    attachment_ids: Mapped[list[uuid.UUID]] = mapped_column(pg.ARRAY(sa.Uuid), default=list)
+    approved_at: Mapped[dt.datetime]
+
+
+class Person(Base):
+    """identity's registered persons: the read-only 姓名, 性别, 出生年月 of 个人信息."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50))
+    gender: Mapped[str] = mapped_column(sa.String(10))
+    birth_date: Mapped[dt.date]
+    id_number_masked: Mapped[str] = mapped_column(sa.String(18))
+    mobile: Mapped[str] = mapped_column(sa.String(20))
+    changed_at: Mapped[dt.datetime]
+
+
+class Membership(Base):
+    """A person's approved unit (units.binding.approved / ended); the newest fact wins."""
+
+    __tablename__ = "memberships"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    unit_id: Mapped[uuid.UUID]
+    unit_name: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool]
+    changed_at: Mapped[dt.datetime]
+
+
+class Ban(Base):
+    """诚信档案 records with a ban on applying (identity.integrity.recorded / revoked)."""
+
+    __tablename__ = "bans"
+    __table_args__ = (sa.Index("ix_bans_person", "person_id"),)
+
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID]
+    # Empty when the revocation arrived before the record (events may come out of order).
+    ban_from: Mapped[dt.date | None]
+    ban_until: Mapped[dt.date | None]
+    revoked: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,162 @@
+"""applications' HTTP API: /api/applications/*.
+
+Every change names the version it was made on (If-Match: the ETag of the last read) and answers
+the whole application with its new ETag, so a page always shows what was saved."""
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.applications import drafts, files, imports, sections
+from services.applications.deps import DbSession, Documents, IfMatch
+from services.applications.models import Application
+from services.applications.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationSummary,
+    AttachmentsIn,
+    ChecksOut,
+    CurrentAppointmentIn,
+    CurrentTitleIn,
+    ExtraIn,
+    ImportableOut,
+    ImportIn,
+    ItemChange,
+    MajorIn,
+    MoveIn,
+    ProfileIn,
+    RowsIn,
+    TeacherProfileIn,
+)
+from shared.auth import CurrentPerson
+
+api = APIRouter(prefix="/api/applications", tags=["applications"])
+ById = "/applications/{application_id}"
+
+
+async def _answer(db: AsyncSession, documents: httpx.AsyncClient, app: Application, *, status_code: int = 200,
+                  notices: list[str] | None = None) -> JSONResponse:
+    await files.sync(db, documents, app)
+    body = await drafts.full(db, app, notices)
+    return JSONResponse(body.model_dump(mode="json"), status_code=status_code, headers={"ETag": drafts.etag(app)})
+
+
+@api.get("/applications", summary="我的申报（当前申报记录与历史记录）")
+async def list_mine(person: CurrentPerson, db: DbSession) -> list[ApplicationSummary]:
+    return await drafts.list_own(db, person)
+
+
+@api.post("/applications", status_code=201, summary="马上申报：选择申报形式、专业、职称并签署诚信承诺书",
+          response_model=ApplicationOut)
+async def start(data: ApplicationIn, person: CurrentPerson, db: DbSession, documents: Documents) -> JSONResponse:
+    app = await drafts.start(db, person, data)
+    return await _answer(db, documents, app, status_code=201)
+
+
+@api.get(ById, summary="申报详情（申报一览表）", response_model=ApplicationOut)
+async def get(application_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> JSONResponse:
+    app = await drafts.owned(db, person, application_id)
+    body = await drafts.full(db, app)
+    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": drafts.etag(app)})
+
+
+@api.delete(ById, status_code=204, summary="删除填报中的申报")
+async def delete(application_id: uuid.UUID, person: CurrentPerson, db: DbSession, documents: Documents,
+                 if_match: IfMatch = None) -> Response:
+    app = await drafts.delete(db, person, application_id, if_match)
+    await files.release(documents, app)
+    return Response(status_code=204)
+
+
+@api.put(f"{ById}/major", summary="修改专业（同一评审计划内）", response_model=ApplicationOut)
+async def change_major(application_id: uuid.UUID, data: MajorIn, person: CurrentPerson, db: DbSession,
+                       documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await drafts.change_major(db, person, application_id, if_match, data.major)
+    return await _answer(db, documents, app)
+
+
+@api.put(f"{ById}/profile", summary="个人信息", response_model=ApplicationOut)
+async def save_profile(application_id: uuid.UUID, data: ProfileIn, person: CurrentPerson, db: DbSession,
+                       documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app, notices = await sections.save_profile(db, person, application_id, if_match, data)
+    return await _answer(db, documents, app, notices=notices)
+
+
+@api.put(f"{ById}/teacher-profile", summary="专业信息（中小学教师系列）", response_model=ApplicationOut)
+async def save_teacher_profile(application_id: uuid.UUID, data: TeacherProfileIn, person: CurrentPerson,
+                               db: DbSession, documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await sections.save_teacher_profile(db, person, application_id, if_match, data)
+    return await _answer(db, documents, app)
+
+
+@api.put(f"{ById}/current-titles", summary="现有职称情况（按给定顺序）", response_model=ApplicationOut)
+async def save_current_titles(application_id: uuid.UUID, data: RowsIn[CurrentTitleIn], person: CurrentPerson,
+                              db: DbSession, documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await sections.save_current_titles(db, person, application_id, if_match, data.rows)
+    return await _answer(db, documents, app)
+
+
+@api.put(f"{ById}/current-appointments", summary="现有职称评聘情况（按给定顺序）", response_model=ApplicationOut)
+async def save_current_appointments(application_id: uuid.UUID, data: RowsIn[CurrentAppointmentIn],
+                                    person: CurrentPerson, db: DbSession, documents: Documents,
+                                    if_match: IfMatch = None) -> JSONResponse:
+    app = await sections.save_current_appointments(db, person, application_id, if_match, data.rows)
+    return await _answer(db, documents, app)
+
+
+@api.put(f"{ById}/attachments", summary="附件上传", response_model=ApplicationOut)
+async def save_attachments(application_id: uuid.UUID, data: AttachmentsIn, person: CurrentPerson, db: DbSession,
+                           documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await sections.save_attachments(db, person, application_id, if_match, data.items)
+    return await _answer(db, documents, app)
+
+
+@api.put(f"{ById}/extra", summary="破格申报 / 转评申报", response_model=ApplicationOut)
+async def save_extra(application_id: uuid.UUID, data: ExtraIn, person: CurrentPerson, db: DbSession,
+                     documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await sections.save_extra(db, person, application_id, if_match, data)
+    return await _answer(db, documents, app)
+
+
+@api.post(f"{ById}/checks", summary="开始检测：逐项检查是否符合提交条件")
+async def run_checks(application_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> ChecksOut:
+    return await drafts.checked(db, person, application_id)
+
+
+@api.get(f"{ById}/importable", summary="可导入的已通过业绩（导入对话框）")
+async def importable(application_id: uuid.UUID, person: CurrentPerson, db: DbSession,
+                     section: str = "work_experience") -> list[ImportableOut]:
+    return await imports.importable(db, person, application_id, section)
+
+
+@api.post(f"{ById}/items", summary="导入业绩", response_model=ApplicationOut)
+async def import_entries(application_id: uuid.UUID, data: ImportIn, person: CurrentPerson, db: DbSession,
+                         documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await imports.import_entries(db, person, application_id, if_match, data.section,
+                                                               data.entry_ids)
+    return await _answer(db, documents, app)
+
+
+@api.patch(f"{ById}/items/{{item_id}}", summary="设置最高学历 / 年度考核结果", response_model=ApplicationOut)
+async def change_item(application_id: uuid.UUID, item_id: uuid.UUID, data: ItemChange, person: CurrentPerson,
+                      db: DbSession, documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await imports.change(db, person, application_id, if_match, item_id, data)
+    return await _answer(db, documents, app)
+
+
+@api.post(f"{ById}/items/{{item_id}}/move", summary="上移 / 下移", response_model=ApplicationOut)
+async def move_item(application_id: uuid.UUID, item_id: uuid.UUID, data: MoveIn, person: CurrentPerson,
+                    db: DbSession, documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await imports.move(db, person, application_id, if_match, item_id, data.direction)
+    return await _answer(db, documents, app)
+
+
+@api.delete(f"{ById}/items/{{item_id}}", summary="移除导入的业绩（不删除业绩库数据）", response_model=ApplicationOut)
+async def remove_item(application_id: uuid.UUID, item_id: uuid.UUID, person: CurrentPerson, db: DbSession,
+                      documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await imports.remove(db, person, application_id, if_match, item_id)
+    return await _answer(db, documents, app)

@@ -1,0 +1,252 @@
+"""Request and response shapes of applications.
+
+A draft saves incomplete: every field may be empty until 开始检测 says what is missing, but what
+is given must be well-formed. Required text a person does not have takes "无" (the manual)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from shared.errors import register_labels
+
+register_labels({
+    "application_id": "申报", "item_id": "导入记录", "If-Match": "版本号", "if_match": "版本号",
+    "plan_id": "评审计划", "form": "申报形式", "major": "申报专业", "title": "申报职称", "confirmed": "确认无误",
+    "pledged": "诚信承诺书", "section": "申报栏目", "entry_ids": "业绩", "direction": "排序方向",
+    "highest": "最高学历", "assessment": "考核结果",
+    "ethnicity": "民族", "political_status": "政治面貌", "mobile": "手机号码", "work_start_date": "参加工作时间",
+    "years_of_work": "工作年限", "years_in_profession": "专业年限", "profession": "现从事专业",
+    "position": "行政职务", "photo_file_id": "证件照",
+    "teacher_category": "教师类别", "teaching_years": "教龄", "grades": "任教年级", "staffing": "编制类别",
+    "rural_teaching_years": "农村教龄", "teaching_since": "从教日期", "teacher_qualification": "教师资格",
+    "principal_training": "校（园）长岗位培训",
+    "series": "系列", "title_name": "职称名称", "level": "级别", "obtained_on": "取得时间",
+    "certificate_no": "证书编号", "approver": "审批单位", "file_ids": "证明材料", "unit": "聘任单位",
+    "start_date": "起始时间", "end_date": "截止时间", "kind": "附件类型", "file_id": "附件", "name": "名称",
+    "rows": "列表", "items": "附件", "reason": "理由", "summary": "说明",
+})
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Years = Annotated[int, Field(ge=0, le=60)]
+
+POLITICAL_STATUSES = ("中共党员", "中共预备党员", "共青团员", "民主党派", "无党派人士", "群众")
+TEACHER_CATEGORIES = ("幼儿园教师", "小学教师", "初级中学教师", "高级中学教师", "中等职业学校文化课教师")
+STAFFING = ("在编", "非在编")
+
+
+class ApplicationIn(BaseModel):
+    """申报职称选择 and the pledge: the draft exists only once both are confirmed."""
+
+    plan_id: uuid.UUID
+    form: str = Field(max_length=20)
+    major: str = Field(max_length=100)
+    title: str = Field(max_length=100)
+    confirmed: bool  # 确认无误
+    pledged: bool  # 我已阅读并承诺
+
+
+class MajorIn(BaseModel):
+    major: str = Field(max_length=100)
+
+
+class ProfileIn(BaseModel):
+    """个人信息 (姓名, 身份证号码, 性别, 出生年月 come from identity and are not part of it)."""
+
+    ethnicity: Text | None = None
+    political_status: Literal[POLITICAL_STATUSES] | None = None  # type: ignore[valid-type]
+    mobile: Annotated[str, StringConstraints(pattern=r"^1\d{10}$")] | None = None
+    work_start_date: dt.date | None = None
+    years_of_work: Years | None = None
+    years_in_profession: Years | None = None
+    profession: Text | None = None
+    position: Text | None = None
+    photo_file_id: uuid.UUID | None = None
+
+
+class TeacherProfileIn(BaseModel):
+    """专业信息 of the 中小学 series."""
+
+    teacher_category: Literal[TEACHER_CATEGORIES] | None = None  # type: ignore[valid-type]
+    teaching_years: Years | None = None
+    grades: Text | None = None
+    staffing: Literal[STAFFING] | None = None  # type: ignore[valid-type]
+    rural_teaching_years: Years | None = None
+    teaching_since: dt.date | None = None
+    teacher_qualification: Text | None = None
+    principal_training: bool = False
+
+
+class CurrentTitleIn(BaseModel):
+    """现有职称情况: one title the person holds, with its documents."""
+
+    series: Text = ""
+    title_name: Text = ""
+    level: Text = ""
+    major: Text = ""
+    obtained_on: dt.date | None = None
+    certificate_no: Text = ""
+    approver: Text = ""
+    file_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
+
+
+class CurrentAppointmentIn(BaseModel):
+    """现有职称评聘情况: where and since when the person is appointed to a title."""
+
+    title_name: Text = ""
+    unit: Text = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    file_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
+
+
+class AttachmentIn(BaseModel):
+    kind: str = Field(max_length=40)
+    file_id: uuid.UUID
+    name: Text = ""
+
+
+class ExtraIn(BaseModel):
+    """破格申报 / 转评申报: why the person applies in that form (the forms are generated later)."""
+
+    reason: LongText = ""
+    summary: LongText = ""
+
+
+T = TypeVar("T")
+
+
+class RowsIn(BaseModel, Generic[T]):
+    rows: list[T] = Field(max_length=20)
+
+
+class AttachmentsIn(BaseModel):
+    items: list[AttachmentIn] = Field(max_length=60)
+
+
+class ImportIn(BaseModel):
+    section: str = Field(max_length=40)
+    entry_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
+
+
+class ItemChange(BaseModel):
+    highest: bool | None = None
+    assessment: Literal["合格", "不合格"] | None = None
+
+
+class MoveIn(BaseModel):
+    direction: Literal["up", "down"]
+
+
+class ItemOut(BaseModel):
+    id: uuid.UUID
+    section: str
+    position: int
+    entry_id: uuid.UUID
+    entry_version: int
+    type: str
+    type_name: str
+    title: str
+    fields: dict[str, Any]
+    attachment_ids: list[uuid.UUID]
+    approved_at: dt.datetime
+    highest: bool
+    assessment: str | None
+
+
+class SectionOut(BaseModel):
+    """A section that imports library entries: a fixed one (工作经历 …) or a category of a
+    condition group of the plan's standard, with its 温馨提示 and limits."""
+
+    code: str
+    name: str
+    group: str | None  # the condition group (能力条件 …); None for the personal sections
+    hint: str
+    entry_types: list[str]
+    min_count: int
+    max_count: int
+    required: bool
+    items: list[ItemOut]
+
+
+class PersonOut(BaseModel):
+    name: str
+    id_number_masked: str
+    gender: str | None
+    birth_date: dt.date | None
+
+
+class AttachmentKindOut(BaseModel):
+    kind: str
+    name: str
+    required: bool
+    note: str
+
+
+class ApplicationSummary(BaseModel):
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    plan_year: int
+    plan_name: str
+    series: str
+    form: str
+    form_name: str
+    major: str
+    title: str
+    level: str
+    level_name: str
+    has_interview: bool
+    start_date: dt.date
+    end_date: dt.date
+    status: str
+    status_label: str
+    version: int
+    actions: list[str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    submitted_at: dt.datetime | None
+
+
+class ApplicationOut(ApplicationSummary):
+    unit_id: uuid.UUID
+    unit_name: str
+    person: PersonOut
+    majors: list[str]  # what 修改专业 may choose
+    profile: dict[str, Any]
+    teacher_profile: dict[str, Any] | None  # None: the plan's series has no 专业信息
+    current_titles: list[dict[str, Any]]
+    current_appointments: list[dict[str, Any]]
+    attachment_kinds: list[AttachmentKindOut]
+    attachments: list[dict[str, Any]]
+    extra_sections: list[str]  # "exceptional" / "transfer" when that form was chosen
+    extra: dict[str, Any]
+    sections: list[SectionOut]
+    notices: list[str] = []  # what the last save adjusted (专业年限 set to 工作年限 …)
+
+
+class ImportableOut(BaseModel):
+    entry_id: uuid.UUID
+    version: int
+    type: str
+    type_name: str
+    title: str
+    fields: dict[str, Any]
+    attachment_ids: list[uuid.UUID]
+    approved_at: dt.datetime
+    imported: bool  # already in the application (remove it first to import it again)
+
+
+class FindingOut(BaseModel):
+    code: str
+    name: str
+    section: str  # where to fix it ("" for facts outside the application)
+    ok: bool
+    problems: list[str]
+
+
+class ChecksOut(BaseModel):
+    ok: bool  # every item 符合: the application may be submitted
+    findings: list[FindingOut]

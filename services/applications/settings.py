@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class ApplicationsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="APPLICATIONS_", extra="ignore")
+
+    service_name: str = "applications"
+    port: int = 8105
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_applications"
+    # documents' internal API: the files an application uses are claimed (and locked) there.
+    documents_url: str = "http://127.0.0.1:8106"
+    seed_demo_data: bool = False
+
+
+@lru_cache
+def get_settings() -> ApplicationsSettings:
+    return ApplicationsSettings()
