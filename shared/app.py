@@ -193,9 +193,10 @@ async def periodically(job: Callable[[], Awaitable[object]], stop: asyncio.Event
 
 async def run_workers_forever(db: Database, settings: ServiceSettings,
                               consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None,
-                              extra: Callable[[asyncio.Event], list[Awaitable[None]]] | None = None) -> None:
+                              extra: Callable[[Database, asyncio.Event], list[Awaitable[None]]] | None = None) -> None:
     """Entry of ``python -m services.<name>.worker``: the relay and consumers (and a service's own
-    ``extra`` background loops) without the API, until SIGTERM or SIGINT."""
+    ``extra`` background loops, the same ``background`` the API process would run) without the API,
+    until SIGTERM or SIGINT."""
     import signal
 
     configure_logging(f"{settings.service_name}-worker", settings.platform.log_level, settings.platform.log_json)
@@ -203,5 +204,5 @@ async def run_workers_forever(db: Database, settings: ServiceSettings,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await asyncio.gather(*start_workers(db, settings, consumers, stop), *(extra(stop) if extra else []))
+    await asyncio.gather(*start_workers(db, settings, consumers, stop), *(extra(db, stop) if extra else []))
     await db.dispose()
