@@ -27,6 +27,7 @@ from shared.logging import (
     new_request_id,
     request_id_var,
 )
+from shared.revocations import Revocations, http_revocations_loader
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,7 @@ def create_service_app(
     verifier = verifier or TokenVerifier(
         http_jwks_loader(f"{settings.platform.identity_url}/.well-known/jwks.json"),
         settings.platform.jwt_issuer, settings.platform.jwt_audience,
+        revocations=Revocations(http_revocations_loader(settings.platform.identity_url, settings.platform)),
     )
 
     @asynccontextmanager
@@ -120,6 +122,8 @@ def create_service_app(
         if settings.run_workers:
             tasks = start_workers(db, settings, consumers, stop)
             tasks += [asyncio.create_task(loop) for loop in (background(db, stop) if background else [])]
+        if verifier.revocations is not None:  # every API process keeps its own list
+            tasks.append(asyncio.create_task(verifier.revocations.run(stop, settings.platform, settings.service_name)))
         try:
             yield
         finally:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from shared.revocations import KEEP_SECONDS
 from shared.settings import ServiceSettings
 
 
@@ -28,7 +29,8 @@ class IdentitySettings(ServiceSettings):
     session_secret: SecretStr = SecretStr("dev-session-secret")
     cookie_secure: bool = True
     session_hours: int = 8
-    access_token_seconds: int = 300
+    # Services remember a revoked session or changed access KEEP_SECONDS: no token may outlive that.
+    access_token_seconds: int = Field(300, gt=30, le=KEEP_SECONDS)
     # Register the demo persons of the 闽政通 simulator at start (dev stack, docker-compose).
     seed_demo_data: bool = False
 
