@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import aio_pika
 import pytest
 import sqlalchemy as sa
 
-from deploy.topology import SERVICES
+from deploy.topology import SERVICES, Secrets
 from shared.db import Database, upgrade_to_head
 from shared.events import record_event
 from shared.events.catalogue import AccessChanged
@@ -38,11 +37,8 @@ def worker_env(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathF
         upgrade_to_head(ROOT / "services" / name / "migrations", url)
     procs = Processes(Path(tmp_path_factory.mktemp("worker-s3")))
     s3 = os.environ.get("ZC_TEST_S3_URL") or f"http://127.0.0.1:{free_port()}"
-    env = {"ZC_ENVIRONMENT": "test", "ZC_AMQP_URL": amqp_url, "ZC_INTERNAL_KEY": secrets.token_urlsafe(24),
-           "ZC_LOG_JSON": "true", "IDENTITY_SESSION_SECRET": secrets.token_urlsafe(16),
-           "IDENTITY_MZT_CLIENT_SECRET": secrets.token_urlsafe(16), "DOCUMENTS_LINK_SECRET": secrets.token_urlsafe(16),
-           "DOCUMENTS_S3_ENDPOINT": s3, "DOCUMENTS_S3_ACCESS_KEY": "zc-test",
-           "DOCUMENTS_S3_SECRET_KEY": secrets.token_urlsafe(16), "DOCUMENTS_S3_BUCKET": f"zct-{infra.RUN_ID}-workers",
+    env = {"ZC_ENVIRONMENT": "test", "ZC_AMQP_URL": amqp_url, "ZC_LOG_JSON": "true", **Secrets.generate().variables(),
+           "DOCUMENTS_S3_ENDPOINT": s3, "DOCUMENTS_S3_BUCKET": f"zct-{infra.RUN_ID}-workers",
            **{f"{n.upper()}_DATABASE_URL": url for n, url in databases.items()}}
     try:
         if not os.environ.get("ZC_TEST_S3_URL"):

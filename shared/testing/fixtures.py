@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.topology import SERVICES, Urls, environment
+from deploy.topology import PLANNED, SERVICES, Secrets, Urls, environment
 from shared.idnumbers import credit_code_check_char, id_check_digit
 from shared.testing import infra
 from shared.testing.browser import HttpBrowser
@@ -120,15 +120,12 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
                  for s in SERVICES}
     urls = Urls(gateway=f"http://127.0.0.1:{free_port()}", mzt=f"http://localhost:{free_port()}",
                 s3=os.environ.get("ZC_TEST_S3_URL") or f"http://127.0.0.1:{free_port()}",
-                services={s.name: f"http://127.0.0.1:{free_port()}" for s in SERVICES}, databases=databases,
-                amqp=amqp_url)
-    internal_key = secrets.token_urlsafe(24)
-    mzt_secret = secrets.token_urlsafe(16)
-    env = {**environment(urls, internal_key=internal_key, environment="test"), "ZC_LOG_JSON": "true",
-           # Outside development the services refuse their development secrets: the tests use their own.
-           "IDENTITY_SESSION_SECRET": secrets.token_urlsafe(16), "IDENTITY_MZT_CLIENT_SECRET": mzt_secret,
-           "MZT_SIM_CLIENT_SECRET": mzt_secret, "DOCUMENTS_LINK_SECRET": secrets.token_urlsafe(16),
-           "DOCUMENTS_S3_ACCESS_KEY": "zc-test", "DOCUMENTS_S3_SECRET_KEY": secrets.token_urlsafe(16),
+                services={s.name: f"http://127.0.0.1:{free_port()}" for s in [*SERVICES, *PLANNED]},
+                databases=databases, amqp=amqp_url)
+    # Outside development the services refuse their development secrets: each run makes its own.
+    run_secrets = Secrets.generate()
+    internal_key = run_secrets.internal_key
+    env = {**environment(urls, secrets=run_secrets, environment="test"), "ZC_LOG_JSON": "true",
            "DOCUMENTS_S3_BUCKET": f"zct-{infra.RUN_ID}-documents",  # its own bucket even on a shared S3
            "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second")}
     try:
