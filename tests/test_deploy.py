@@ -124,3 +124,30 @@ def test_outside_development_a_default_secret_is_refused(monkeypatch):
     monkeypatch.delenv("ZC_INTERNAL_KEY", raising=False)
     with pytest.raises(ValueError, match="ZC_INTERNAL_KEY"):
         PlatformSettings()
+
+
+# --- what CI tested is what a fresh machine installs --------------------------------------------
+
+def test_the_lock_pins_every_dependency_within_pyprojects_bounds_with_hashes():
+    import subprocess
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lock = (ROOT / "requirements.lock").read_text()
+    # `./dev install` refuses a lock made from other dependency lists than pyproject.toml's.
+    inputs = subprocess.run(["bash", "-c", "source <(sed -n '/^lock_inputs()/,/^}/p' dev); lock_inputs"], cwd=ROOT,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    assert lock.splitlines()[0] == f"# inputs: {inputs}"
+    pinned: dict[str, list[str]] = {}
+    for name, version, marker in re.findall(r"^([A-Za-z0-9._-]+)==(\S+)(?: ; ([^\\\n]+))?", lock, re.M):
+        if not marker or "3.12" not in marker:  # the versions for Python 3.11, which CI runs
+            pinned.setdefault(canonicalize_name(name), []).append(version)
+    for line in [*project["dependencies"], *project["optional-dependencies"]["test"]]:
+        requirement = Requirement(line)
+        versions = pinned[canonicalize_name(requirement.name)]
+        assert versions and all(requirement.specifier.contains(v) for v in versions), (line, versions)
+    entries = re.split(r"\n(?=[A-Za-z0-9])", lock.split("\n", 3)[3])
+    assert all("--hash=sha256:" in e for e in entries if "==" in e)
