@@ -84,7 +84,8 @@ async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *,
     except httpx.TransportError:
         log.warning("upstream unreachable: %s %s", request.method, upstream.url)
         return problem(503, "service_unavailable", "服务暂不可用", "服务暂时不可用，请稍后再试")
-    if session_secret and response.headers.get(SESSION_CHANGED):
+    # A refused token (revoked after the gateway cached it, an event it missed): the next request gets a new one.
+    if session_secret and (response.headers.get(SESSION_CHANGED) or response.status_code == 401):
         broker.forget(session_secret)
     out_headers = [(k, v) for k, v in response.headers.multi_items()
                    if k.lower() not in HOP_BY_HOP and k.lower() not in (SESSION_CHANGED, REQUEST_ID_HEADER.lower())]

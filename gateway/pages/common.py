@@ -59,7 +59,10 @@ class Visitor:
         headers = {REQUEST_ID_HEADER: current_request_id() or ""}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        return await state.http.request(method, state.settings.services[service] + path, headers=headers, **kwargs)
+        response = await state.http.request(method, state.settings.services[service] + path, headers=headers, **kwargs)
+        if response.status_code == 401 and (secret := self.request.cookies.get(SESSION_COOKIE)):
+            state.broker.forget(secret)  # as in the proxy: a refused token is not used again
+        return response
 
 
 async def visitor(request: Request) -> Visitor:
