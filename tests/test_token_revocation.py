@@ -4,6 +4,7 @@ while a fresh token works; a service that starts later knows the recent revocati
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 
 import httpx
 
@@ -11,6 +12,13 @@ from shared.revocations import Revocations, http_revocations_loader
 from shared.settings import PlatformSettings
 from shared.testing.browser import HttpBrowser
 from shared.testing.fixtures import csrf_header, eventually
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (browser tests of the same session)
+    keeps an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def token_of(stack, browser: HttpBrowser) -> str:
@@ -76,7 +84,7 @@ def test_a_token_taken_before_logout_is_refused_after_it(stack):
 
     # A service that starts only now learns the recent revocations from identity before it accepts a token.
     later = Revocations(http_revocations_loader(stack.identity, PlatformSettings(internal_key=stack.internal_key)))
-    asyncio.run(later.ensure_loaded())
+    run(later.ensure_loaded())
     assert later.refuses(_claims(before))
 
     # The same person logged in again: the new session's token works.

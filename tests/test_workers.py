@@ -4,6 +4,7 @@ its queues, and stops cleanly on SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib
 import os
 import signal
@@ -29,12 +30,20 @@ from shared.testing.processes import ROOT, Processes, free_port
 NAMES = [s.name for s in SERVICES]
 
 
+def run(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (browser tests of the same session)
+    keeps an event loop running in the main thread."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @pytest.fixture(scope="module")
 def worker_env(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """Databases of their own, migrated as `python -m services.<name>` would, and an S3 server."""
-    databases = {n: asyncio.run(infra.recreate_database(pg_server, infra.run_database(f"worker_{n}"))) for n in NAMES}
-    for name, url in databases.items():
-        upgrade_to_head(ROOT / "services" / name / "migrations", url)
+    databases = {n: run(infra.recreate_database(pg_server, infra.run_database(f"worker_{n}"))) for n in NAMES}
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # Alembic runs its own event loop too
+        for name, url in databases.items():
+            pool.submit(upgrade_to_head, ROOT / "services" / name / "migrations", url).result()
     procs = Processes(Path(tmp_path_factory.mktemp("worker-s3")))
     s3 = os.environ.get("ZC_TEST_S3_URL") or f"http://127.0.0.1:{free_port()}"
     env = {"ZC_ENVIRONMENT": "test", "ZC_AMQP_URL": amqp_url, "ZC_LOG_JSON": "true", **Secrets.generate().variables(),
@@ -48,7 +57,7 @@ def worker_env(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathF
     finally:
         procs.stop_all()
         for name in NAMES:
-            asyncio.run(infra.drop_database(pg_server, infra.run_database(f"worker_{name}")))
+            run(infra.drop_database(pg_server, infra.run_database(f"worker_{name}")))
 
 
 def _queues_of(name: str, env: dict[str, str]) -> list[str]:
@@ -107,9 +116,9 @@ def test_worker_entry_point_runs_relays_consumes_and_stops_on_sigterm(name: str,
     proc = subprocess.Popen([sys.executable, "-m", f"services.{name}.worker"], cwd=ROOT,
                             env={**os.environ, **worker_env}, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
-        asyncio.run(_record_and_wait_sent(worker_env[f"{name.upper()}_DATABASE_URL"], proc))
+        run(_record_and_wait_sent(worker_env[f"{name.upper()}_DATABASE_URL"], proc))
         queues = _queues_of(name, worker_env)
-        counts = asyncio.run(_consumer_counts(worker_env["ZC_AMQP_URL"], queues))
+        counts = run(_consumer_counts(worker_env["ZC_AMQP_URL"], queues))
         assert all(counts.values()), f"queues without a consumer: {counts}"
         time.sleep(1)  # its janitors ran their first round meanwhile; it is still up
         assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
