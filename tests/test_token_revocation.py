@@ -101,3 +101,42 @@ def _claims(token: str) -> dict:
 
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_an_event_the_services_missed_is_caught_up_from_identity_and_the_gateway_takes_a_new_token(stack):
+    """As if the broker had been away: identity records the change but nobody hears it. Within the
+    reload interval every service refuses the earlier tokens; the gateway, which still holds one,
+    takes a new one at the refusal, and the person notices nothing."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from shared.db import Database
+    from shared.events import record_event
+    from shared.events.catalogue import AccessChanged
+    from shared.events.outbox import outbox
+
+    person, account = stack.person_browser("漏听测试")
+    other = HttpBrowser()  # the same person in a second browser: a session and a cached token of its own
+    other.login(stack.gateway, account)
+    for browser in (person, other):  # the gateway holds a token for each
+        assert browser.get(f"{stack.gateway}/api/library/entries").status_code == 200
+    person_id = uuid.UUID(person.get(f"{stack.gateway}/api/identity/me").json()["id"])
+    earlier = token_of(stack, person)
+
+    async def record_unheard() -> None:
+        db = Database(stack.identity_db, pool_size=1, max_overflow=0)
+        try:
+            async with db.sessionmaker() as session, session.begin():
+                envelope = await record_event(session, "identity", person_id, AccessChanged(subject=person_id))
+                await session.execute(sa.update(outbox).where(outbox.c.id == envelope.id).values(sent_at=sa.func.now()))
+        finally:
+            await db.dispose()
+
+    run(record_unheard())
+    assert eventually(lambda: refused(at(stack, "library", "/api/library/entries", earlier)), timeout=30)
+    # The gateway's cached tokens are as old: refused too, and replaced without the person noticing,
+    # on a page as through the API.
+    page = person.get(f"{stack.gateway}/library")
+    assert page.status_code == 200 and "个人业绩库" in page.text
+    assert other.get(f"{stack.gateway}/api/library/entries").status_code == 200
