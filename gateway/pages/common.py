@@ -65,8 +65,7 @@ class Visitor:
                                             **kwargs)
 
         response = await send()
-        secret = self.request.cookies.get(SESSION_COOKIE)
-        if response.status_code == 401 and self.token and secret:
+        if response.status_code == 401 and self.token and (secret := self.request.cookies.get(SESSION_COOKIE)):
             # The service refused the cached token (revoked: it heard of an access change before the
             # gateway did): a new one, once. A refusal at authentication did nothing, so resending is safe.
             state.broker.forget(secret)
