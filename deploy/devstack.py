@@ -2,7 +2,10 @@
 
 Starts an S3-protocol server (nanio, keeping the files in .run/s3/ across restarts), the 闽政通 simulator, every service (with its outbox relay
 and consumers in-process) and the gateway as background processes, logs in .run/logs/, then
-seeds demo data and prints the URL and the demo accounts."""
+seeds demo data and prints the URL and the demo accounts. Its secrets are made up at random on
+the first `up` and kept in .run/secrets.json (only the owner may read it), so that sessions and
+links survive a restart; the platform runs as environment `local`, which refuses every
+development default."""
 from __future__ import annotations
 
 import argparse
@@ -16,11 +19,23 @@ from pathlib import Path
 
 import httpx
 
-from deploy.topology import GATEWAY_PORT, MZT_PORT, S3_PORT, SERVICES, Urls, database_name, environment, s3_server_args
+from deploy.topology import (
+    GATEWAY_URL,
+    MZT_URL,
+    S3_URL,
+    SERVICES,
+    Secrets,
+    Urls,
+    database_name,
+    environment,
+    local_service_urls,
+    s3_server_args,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / ".run"
 LOGS = RUN / "logs"
+SECRETS = RUN / "secrets.json"
 
 
 @dataclass(frozen=True)
@@ -31,8 +46,7 @@ class Component:
 
 
 PY = sys.executable
-URLS = Urls(gateway=f"http://127.0.0.1:{GATEWAY_PORT}", mzt=f"http://localhost:{MZT_PORT}",
-            s3=f"http://127.0.0.1:{S3_PORT}", services={s.name: f"http://127.0.0.1:{s.port}" for s in SERVICES},
+URLS = Urls(gateway=GATEWAY_URL, mzt=MZT_URL, s3=S3_URL, services=local_service_urls(),
             databases={s.name: f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database_name(s.name)}"
                        for s in SERVICES},
             amqp=os.environ.get("ZC_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
@@ -61,16 +75,28 @@ def _healthy(url: str) -> bool:
         return False
 
 
+def run_secrets() -> Secrets:
+    """This run's secrets: those kept in .run/ since the first `up`, else new ones (kept from now on)."""
+    text = SECRETS.read_text() if SECRETS.exists() else "{}"
+    kept = Secrets.from_json(text)
+    if kept.to_json() != text:  # new, or a secret added to the platform since
+        RUN.mkdir(parents=True, exist_ok=True)
+        fd = os.open(SECRETS, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(kept.to_json())
+    return kept
+
+
 def up() -> None:
     LOGS.mkdir(parents=True, exist_ok=True)
+    fresh = not SECRETS.exists()
     env = {"ZC_LOG_JSON": "false", **os.environ,
-           # the S3 server takes the keys documents signs with (its development defaults)
-           "NANIO_ACCESS_KEY": os.environ.get("DOCUMENTS_S3_ACCESS_KEY", "testing"),
-           "NANIO_SECRET_KEY": os.environ.get("DOCUMENTS_S3_SECRET_KEY", "testing"),
-           **environment(URLS, internal_key=os.environ.get("ZC_INTERNAL_KEY", "dev-internal-key")),
+           **environment(URLS, secrets=run_secrets(), environment="local"),
            **{f"{s.name.upper()}_SEED_DEMO_DATA": "true" for s in SERVICES}}
     for c in COMPONENTS:
         if _pid(c.name) and _healthy(c.health):
+            if fresh:
+                sys.exit(f"{c.name} runs with other secrets than the new .run/secrets.json: ./dev down first")
             print(f"  {c.name:<10} already running")
             continue
         log = (LOGS / f"{c.name}.log").open("ab")
@@ -125,29 +151,39 @@ def status() -> None:
 
 
 BANNER = """
-福建省职称申报评审管理平台 is running:  http://127.0.0.1:8000
+福建省职称申报评审管理平台 is running:  {gateway}
 
-Log in with 闽政通 (the simulator at http://localhost:9100); every demo password is Demo@2026
+Log in with 闽政通 (the simulator at {mzt}); every demo password is Demo@2026
   个人登录  zhangsan 张三 · lisi 李四 · chenmeiling 陈美玲 (registered applicants)
             linjianhua 林建华 (operator + plan_admin) · huangzhiqiang 黄志强 (reviewer)
             wangwu 王五 · wuxiaoyan 吴晓燕 (not registered yet: try the registration page)
             badid 测试坏号 (invalid 身份证号: registration is refused)
   单位登录  unit-sjy 福建省建筑设计研究院有限公司 · unit-hospital 福州市第一医院
             unit-school 厦门市实验中学 · unit-qz-tech 泉州市鲤城区智造科技有限公司
-Logs: .run/logs/   Stop: ./dev down
+Logs: .run/logs/   Secrets: .run/secrets.json   Stop: ./dev down
 """
+
+
+def compose_env() -> None:
+    """.env for docker compose: the same secrets as `./dev up` (kept in .run/)."""
+    fd = os.open(ROOT / ".env", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("".join(f"{k}={v}\n" for k, v in run_secrets().variables().items()))
+    print("  wrote .env (docker compose reads it)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="./dev")
-    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("command", choices=["up", "down", "status", "compose-env"])
     args = parser.parse_args()
     if args.command == "up":
         up()
         fill_read_models()
-        print(BANNER)
+        print(BANNER.format(gateway=URLS.gateway, mzt=URLS.mzt))
     elif args.command == "down":
         down()
+    elif args.command == "compose-env":
+        compose_env()
     else:
         status()
 

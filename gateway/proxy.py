@@ -65,10 +65,11 @@ async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *,
     if request.client:
         headers.append(("X-Forwarded-For", request.client.host))
     session_secret = request.cookies.get(SESSION_COOKIE)
+    token = None
     if session_secret and not login_route and "authorization" not in request.headers:
-        found = await broker.token_for(session_secret)
-        if found:
-            headers.append(("Authorization", f"Bearer {found[0]}"))
+        if found := await broker.token_for(session_secret):
+            token = found[0]
+            headers.append(("Authorization", f"Bearer {token}"))
     has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE")
     upstream = client.build_request(
         request.method, base_url + quote(request.url.path, safe="/:@!$&'()*+,;=~"), params=request.query_params.multi_items(), headers=headers,
@@ -76,6 +77,14 @@ async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *,
     )
     try:
         response = await client.send(upstream, stream=True)
+        if response.status_code == 401 and token and not has_body:
+            # The cached token was refused (revoked: the service heard of an access change before the
+            # gateway did): once more with a new one. A body cannot be sent twice; its 401 drops the token below.
+            broker.forget(session_secret)
+            if (found := await broker.token_for(session_secret)) and found[0] != token:
+                await response.aclose()
+                upstream.headers["Authorization"] = f"Bearer {found[0]}"
+                response = await client.send(upstream, stream=True)
     except BodyTooLarge:
         return too_large(max_body)
     except httpx.TimeoutException:
@@ -84,7 +93,8 @@ async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *,
     except httpx.TransportError:
         log.warning("upstream unreachable: %s %s", request.method, upstream.url)
         return problem(503, "service_unavailable", "服务暂不可用", "服务暂时不可用，请稍后再试")
-    if session_secret and response.headers.get(SESSION_CHANGED):
+    # A refused token (revoked after the gateway cached it, an event it missed): the next request gets a new one.
+    if session_secret and (response.headers.get(SESSION_CHANGED) or response.status_code == 401):
         broker.forget(session_secret)
     out_headers = [(k, v) for k, v in response.headers.multi_items()
                    if k.lower() not in HOP_BY_HOP and k.lower() not in (SESSION_CHANGED, REQUEST_ID_HEADER.lower())]

@@ -5,16 +5,10 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from deploy.topology import GATEWAY_PORT, GATEWAY_URL, local_service_urls
 from shared.settings import PlatformSettings
 
-DEFAULT_SERVICES = {
-    "identity": "http://127.0.0.1:8101",
-    "units": "http://127.0.0.1:8102",
-    "library": "http://127.0.0.1:8103",
-    "plans": "http://127.0.0.1:8104",
-    "applications": "http://127.0.0.1:8105",
-    "documents": "http://127.0.0.1:8106",
-}
+DEFAULT_SERVICES = local_service_urls()  # planned services too: 503 until they listen
 
 
 class GatewaySettings(BaseSettings):
@@ -22,8 +16,8 @@ class GatewaySettings(BaseSettings):
 
     service_name: str = "gateway"
     host: str = "127.0.0.1"
-    port: int = 8000
-    public_url: str = "http://127.0.0.1:8000"
+    port: int = GATEWAY_PORT
+    public_url: str = GATEWAY_URL
     # Where each service listens (JSON in GATEWAY_SERVICES); only these are routed.
     services: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SERVICES))
     upstream_timeout_seconds: float = 30.0

@@ -28,6 +28,7 @@ from shared.logging import (
     new_request_id,
     request_id_var,
 )
+from shared.revocations import Revocations, http_revocations_loader
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ def create_service_app(
     verifier = verifier or TokenVerifier(
         http_jwks_loader(f"{settings.platform.identity_url}/.well-known/jwks.json"),
         settings.platform.jwt_issuer, settings.platform.jwt_audience,
+        revocations=Revocations(http_revocations_loader(settings.platform.identity_url, settings.platform)),
     )
 
     running = consumers(db, settings) if consumers else []
@@ -129,6 +131,8 @@ def create_service_app(
         if settings.run_workers:
             tasks = start_workers(db, settings, running, stop)
             tasks += [asyncio.create_task(loop) for loop in (background(db, stop) if background else [])]
+        if verifier.revocations is not None:  # every API process keeps its own list
+            tasks.append(asyncio.create_task(verifier.revocations.run(stop, settings.platform, settings.service_name)))
         try:
             yield
         finally:
@@ -211,9 +215,10 @@ async def periodically(job: Callable[[], Awaitable[object]], stop: asyncio.Event
 
 async def run_workers_forever(db: Database, settings: ServiceSettings,
                               consumers: Callable[[Database, ServiceSettings], list[Consumer]] | None,
-                              extra: Callable[[asyncio.Event], list[Awaitable[None]]] | None = None) -> None:
+                              extra: Callable[[Database, asyncio.Event], list[Awaitable[None]]] | None = None) -> None:
     """Entry of ``python -m services.<name>.worker``: the relay and consumers (and a service's own
-    ``extra`` background loops) without the API, until SIGTERM or SIGINT."""
+    ``extra`` background loops, the same ``background`` the API process would run) without the API,
+    until SIGTERM or SIGINT."""
     import signal
 
     configure_logging(f"{settings.service_name}-worker", settings.platform.log_level, settings.platform.log_json)
@@ -221,5 +226,6 @@ async def run_workers_forever(db: Database, settings: ServiceSettings,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await asyncio.gather(*start_workers(db, settings, consumers(db, settings) if consumers else [], stop), *(extra(stop) if extra else []))
+    await asyncio.gather(*start_workers(db, settings, consumers(db, settings) if consumers else [], stop),
+                         *(extra(db, stop) if extra else []))
     await db.dispose()

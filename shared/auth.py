@@ -2,7 +2,9 @@
 
 Identity signs RS256 tokens and serves its public keys as JWKS; every service checks the
 signature (RS256 only: ``alg: none`` and HS256-with-the-public-key are refused), ``iss``,
-``aud`` and ``exp`` itself. A header that the gateway merely forwards is never trusted.
+``aud`` and ``exp`` itself, and refuses a token of an ended session or one issued before its
+subject's access changed (``shared.revocations``). A header that the gateway merely forwards is
+never trusted.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import httpx
 from fastapi import Depends, Request
@@ -21,6 +23,9 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from shared.errors import Forbidden, Unauthorized
+
+if TYPE_CHECKING:
+    from shared.revocations import Revocations
 
 ALGORITHMS = ["RS256"]
 Kind = Literal["person", "unit", "pending"]
@@ -60,19 +65,25 @@ def http_jwks_loader(jwks_url: str) -> JwksLoader:
 class TokenVerifier:
     """Verifies access tokens against a JWKS that is cached and refreshed on an unknown key id."""
 
-    def __init__(self, load_jwks: JwksLoader, issuer: str, audience: str, *, min_refresh_seconds: float = 10) -> None:
+    def __init__(self, load_jwks: JwksLoader, issuer: str, audience: str, *, min_refresh_seconds: float = 10,
+                 revocations: Revocations | None = None) -> None:
         self._load = load_jwks
+        self.revocations = revocations
         self.issuer = issuer
         self.audience = audience
         self._keys: KeySet | None = None
         self._loaded_at = 0.0
         self._min_refresh = min_refresh_seconds
         self._lock = asyncio.Lock()
+        # Fractional now: identity's iat has milliseconds (see shared.revocations).
         self._claims = jwt.JWTClaimsRegistry(
+            now=time.time,
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": audience},
             exp={"essential": True},
+            iat={"essential": True},
             sub={"essential": True},
+            sid={"essential": True},
         )
 
     async def _key_set(self, refresh: bool = False) -> KeySet:
@@ -96,6 +107,10 @@ class TokenVerifier:
         c = decoded.claims
         if c.get("kind") not in ("person", "unit", "pending"):
             raise Unauthorized("登录凭证无效或已过期，请重新登录", code="invalid_token")
+        if self.revocations is not None:
+            await self.revocations.ensure_loaded()
+            if self.revocations.refuses(c):
+                raise Unauthorized("登录已失效或权限已变更，请重新登录", code="token_revoked")
         return Principal(subject=str(c["sub"]), kind=c["kind"], roles=frozenset(c.get("roles") or ()),
                          session_id=c.get("sid"), name=c.get("name"), claims=c)
 

@@ -12,10 +12,14 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from deploy.topology import local_url
+
 # Secrets' development defaults: refused anywhere but in development (see _no_dev_secrets).
 DEV_SECRETS = {"dev-internal-key", "dev-mzt-secret", "dev-session-secret", "dev-documents-link-secret", "testing"}
 
-Environment = Literal["development", "test", "production"]
+# development: a process started by hand, defaults allowed; local: `./dev up` (secrets of its own);
+# test: the test runs; production. All but development refuse the development defaults.
+Environment = Literal["development", "local", "test", "production"]
 
 
 class PlatformSettings(BaseSettings):
@@ -31,7 +35,7 @@ class PlatformSettings(BaseSettings):
     # Access tokens: identity signs them, every service verifies them against identity's JWKS.
     jwt_issuer: str = "zc-identity"
     jwt_audience: str = "zc-platform"
-    identity_url: str = "http://127.0.0.1:8101"
+    identity_url: str = local_url("identity")
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -65,10 +65,25 @@ class Visitor:
 
     async def call(self, method: str, service: str, path: str, **kwargs: Any) -> httpx.Response:
         state = self.request.app.state
-        headers = {REQUEST_ID_HEADER: current_request_id() or "", **kwargs.pop("headers", {})}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        return await state.http.request(method, state.settings.services[service] + path, headers=headers, **kwargs)
+        extra_headers = kwargs.pop("headers", {})
+
+        async def send() -> httpx.Response:
+            headers = {REQUEST_ID_HEADER: current_request_id() or "", **extra_headers}
+            if self.token:
+                headers["Authorization"] = f"Bearer {self.token}"
+            return await state.http.request(method, state.settings.services[service] + path, headers=headers,
+                                            **kwargs)
+
+        response = await send()
+        if response.status_code == 401 and self.token and (secret := self.request.cookies.get(SESSION_COOKIE)):
+            # The service refused the cached token (revoked: it heard of an access change before the
+            # gateway did): a new one, once. A refusal at authentication did nothing, so resending is safe.
+            state.broker.forget(secret)
+            found = await state.broker.token_for(secret)
+            if found:
+                self.token, self.principal = found
+                response = await send()
+        return response
 
 
 async def visitor(request: Request) -> Visitor:

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from pydantic_settings import SettingsConfigDict
 
+from deploy.topology import local_url, port_of
 from shared.settings import ServiceSettings
 
 
@@ -11,10 +12,10 @@ class ApplicationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="APPLICATIONS_", extra="ignore")
 
     service_name: str = "applications"
-    port: int = 8105
+    port: int = port_of("applications")
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_applications"
     # documents' internal API: the files an application uses are claimed (and locked) there.
-    documents_url: str = "http://127.0.0.1:8106"
+    documents_url: str = local_url("documents")
     seed_demo_data: bool = False
 
 

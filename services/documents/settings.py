@@ -5,6 +5,7 @@ from functools import lru_cache
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from deploy.topology import S3_URL, port_of
 from shared.settings import ServiceSettings
 
 
@@ -14,11 +15,11 @@ class DocumentsSettings(ServiceSettings):
     # The dev stack's S3 server (nanio) takes these keys; they and the link secret are refused outside development.
     secret_fields = ("s3_access_key", "s3_secret_key", "link_secret")
     service_name: str = "documents"
-    port: int = 8106
+    port: int = port_of("documents")
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_documents"
 
     # Object storage: MinIO in production, any S3 endpoint (nanio, files on disk, in dev and tests).
-    s3_endpoint: str = "http://127.0.0.1:9200"
+    s3_endpoint: str = S3_URL
     s3_access_key: SecretStr = SecretStr("testing")
     s3_secret_key: SecretStr = SecretStr("testing")
     s3_bucket: str = "zc-documents"

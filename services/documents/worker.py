@@ -13,7 +13,7 @@ async def main() -> None:
     db, store = Database(s.database_url, pool_size=4, max_overflow=4), ObjectStore(s)
     await store.ensure_bucket()
     try:
-        await run_workers_forever(db, s, None, extra=lambda stop: [cleanup.run_periodically(db, store, s, stop)])
+        await run_workers_forever(db, s, None, extra=lambda db, stop: [cleanup.run_periodically(db, store, s, stop)])
     finally:
         store.close()
 

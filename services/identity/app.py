@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable
 from pathlib import Path
 
@@ -9,12 +10,13 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from services.identity import handlers, routes, sso
-from services.identity.sessions import prune_sessions
+from services.identity.sessions import prune_sessions, revocations_since
 from services.identity.settings import IdentitySettings, get_settings
 from services.identity.tokens import KeyRing, ensure_signing_key
 from shared.app import create_service_app, periodically
 from shared.auth import TokenVerifier
 from shared.db import Database
+from shared.revocations import Revocations
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,10 +40,15 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         async with db.sessionmaker() as session, session.begin():
             await ensure_signing_key(session)
 
+    async def local_revocations(since: dt.datetime) -> dict:
+        async with db.sessionmaker() as session:
+            return (await revocations_since(session, since)).model_dump(mode="json")
+
     app = create_service_app(
         settings=settings, title="identity — 身份与登录", db=db,
         routers=[routes.api, routes.internal, routes.wellknown, sso.router],
-        verifier=TokenVerifier(local_jwks, settings.platform.jwt_issuer, settings.platform.jwt_audience),
+        verifier=TokenVerifier(local_jwks, settings.platform.jwt_issuer, settings.platform.jwt_audience,
+                               revocations=Revocations(local_revocations)),
         on_startup=on_startup, consumers=handlers.consumers,
         background=janitors,
     )

@@ -12,7 +12,7 @@ from services.identity.schemas import ProfileUpdate, RegistrationForm, Registrat
 from shared.auth import ROLES
 from shared.errors import AppError, Conflict, InvalidField, NotFound
 from shared.events import record_event
-from shared.events.catalogue import PersonRegistered, PersonUpdated
+from shared.events.catalogue import AccessChanged, PersonRegistered, PersonUpdated
 from shared.idnumbers import InvalidNumber, mask_id_number, parse_id_number
 
 PRODUCER = "identity"
@@ -112,10 +112,12 @@ async def grant_role(db: AsyncSession, id_number: str, role: str, granted_by: st
     person = await person_by_id_number(db, id_number)
     await db.execute(sa.dialects.postgresql.insert(RoleGrant)
                      .values(person_id=person.id, role=role, granted_by=granted_by).on_conflict_do_nothing())
+    await record_event(db, PRODUCER, person.id, AccessChanged(subject=person.id))
     return person
 
 
 async def revoke_role(db: AsyncSession, id_number: str, role: str) -> Person:
     person = await person_by_id_number(db, id_number)
     await db.execute(sa.delete(RoleGrant).where(RoleGrant.person_id == person.id, RoleGrant.role == role))
+    await record_event(db, PRODUCER, person.id, AccessChanged(subject=person.id))
     return person

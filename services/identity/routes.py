@@ -21,11 +21,12 @@ from services.identity.schemas import (
     ProfileUpdate,
     RegistrationForm,
     RegistrationIn,
+    RevocationsOut,
     TokenOut,
     TokenRequest,
     UnitAccountOut,
 )
-from services.identity.sessions import live_session, session_by_id, subject_of
+from services.identity.sessions import live_session, revocations_since, session_by_id, subject_of
 from services.identity.tokens import access_claims
 from shared import clock
 from shared.auth import (
@@ -137,6 +138,11 @@ async def session_token(data: TokenRequest, _: InternalCaller, request: Request,
                            subject=subject.id, kind=subject.kind, roles=subject.roles, session_id=session.id,
                            name=subject.name, lifetime_seconds=lifetime, extra=subject.extra)
     return TokenOut(access_token=ring.sign(claims), expires_in=lifetime, kind=subject.kind)
+
+
+@internal.get("/revocations", summary="某时刻以来结束的会话与权限变更（各服务拒绝相应的访问令牌）")
+async def revocations(since: dt.datetime, _: InternalCaller, db: DbSession) -> RevocationsOut:
+    return await revocations_since(db, since)
 
 
 @internal.get("/persons/lookup", summary="按身份证号码查找已注册人员（单位指定经办人）")

@@ -122,6 +122,23 @@ class TokenRequest(BaseModel):
     session_token: str = Field(min_length=10, max_length=200)
 
 
+class EndedSession(BaseModel):
+    session_id: uuid.UUID
+    at: dt.datetime
+
+
+class AccessChange(BaseModel):
+    subject: uuid.UUID
+    at: dt.datetime
+
+
+class RevocationsOut(BaseModel):
+    """What every service must refuse in access tokens (see shared.revocations)."""
+
+    ended_sessions: list[EndedSession]
+    access_changed: list[AccessChange]
+
+
 class TokenOut(BaseModel):
     access_token: str
     expires_in: int

@@ -13,9 +13,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.identity.models import Person, Session, UnitAccount
-from services.identity.people import current_unit, reviewed_units, roles_of
+from services.identity.people import PRODUCER, current_unit, reviewed_units, roles_of
+from services.identity.schemas import RevocationsOut
 from shared.errors import Unauthorized
+from shared.events import record_event
+from shared.events.catalogue import SessionEnded
+from shared.events.outbox import outbox
 from shared.idnumbers import mask_id_number
+from shared.revocations import ROUTING_KEYS as REVOCATION_EVENTS
 
 
 def _hash(token: str) -> str:
@@ -47,8 +52,26 @@ async def session_by_id(db: AsyncSession, session_id: str | uuid.UUID) -> Sessio
 
 
 async def revoke_session(db: AsyncSession, token: str) -> None:
-    await db.execute(sa.update(Session).where(Session.token_hash == _hash(token), Session.revoked_at.is_(None))
-                     .values(revoked_at=dt.datetime.now(dt.UTC)))
+    """End the session; every service then refuses the access tokens issued for it."""
+    ended = (await db.execute(
+        sa.update(Session).where(Session.token_hash == _hash(token), Session.revoked_at.is_(None))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
+        .returning(Session.id, Session.person_id, Session.unit_account_id))).first()
+    if ended is not None:
+        subject = ended.person_id or ended.unit_account_id or ended.id
+        await record_event(db, PRODUCER, subject, SessionEnded(session_id=ended.id))
+
+
+async def revocations_since(db: AsyncSession, since: dt.datetime) -> RevocationsOut:
+    """Sessions ended and access changed since then, from identity's log of its own events."""
+    rows = (await db.execute(sa.select(outbox.c.type, outbox.c.envelope).where(
+        outbox.c.type.in_(REVOCATION_EVENTS), outbox.c.created_at >= since).order_by(outbox.c.created_at))).all()
+    envelopes = [(r.type, r.envelope) for r in rows]
+    return RevocationsOut(
+        ended_sessions=[{"session_id": e["data"]["session_id"], "at": e["occurred_at"]}
+                        for t, e in envelopes if t == "identity.session.ended"],
+        access_changed=[{"subject": e["data"]["subject"], "at": e["occurred_at"]}
+                        for t, e in envelopes if t == "identity.access.changed"])
 
 
 @dataclass

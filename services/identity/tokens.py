@@ -6,7 +6,7 @@ a rotation does not invalidate tokens in flight.
 """
 from __future__ import annotations
 
-import datetime as dt
+import math
 import time
 import uuid
 from typing import Any
@@ -63,7 +63,11 @@ class KeyRing:
 
 def access_claims(*, issuer: str, audience: str, subject: str, kind: str, roles: list[str], session_id: uuid.UUID,
                   name: str | None, lifetime_seconds: int, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    now = int(dt.datetime.now(dt.UTC).timestamp())
-    return {**(extra or {}), "iss": issuer, "aud": audience, "sub": subject, "iat": now, "nbf": now - 5,
+    # iat in milliseconds (a NumericDate may have a fraction): services refuse tokens issued before
+    # the subject's access changed, which may be within the same second (shared.revocations).
+    issued = time.time()
+    now = int(issued)
+    return {**(extra or {}), "iss": issuer, "aud": audience, "sub": subject, "iat": math.floor(issued * 1000) / 1000,
+            "nbf": now - 5,
             "exp": now + lifetime_seconds, "jti": uuid.uuid4().hex, "sid": str(session_id),
             "kind": kind, "roles": roles, "name": name}

@@ -4,6 +4,7 @@ from functools import lru_cache
 
 from pydantic_settings import SettingsConfigDict
 
+from deploy.topology import port_of
 from shared.settings import ServiceSettings
 
 
@@ -11,7 +12,7 @@ class UnitsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="UNITS_", extra="ignore")
 
     service_name: str = "units"
-    port: int = 8102
+    port: int = port_of("units")
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/zc_units"
     # Register the demo units of the 闽政通 simulator's legal accounts at start (dev stack).
     seed_demo_data: bool = False

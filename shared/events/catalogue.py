@@ -63,6 +63,13 @@ class AccessChanged(EventData):
     subject: uuid.UUID
 
 
+class SessionEnded(EventData):
+    """A session ended before it expired (logout): tokens issued for it must no longer be accepted.
+    The envelope's subject is the person or unit account (the session itself while pending)."""
+
+    session_id: uuid.UUID
+
+
 # --- units ------------------------------------------------------------------------------------
 class UnitRegistered(EventData):
     """A unit's legal person registered the unit on the platform."""
@@ -319,6 +326,7 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.integrity.recorded": (1, IntegrityRecorded),
     "identity.integrity.revoked": (1, IntegrityRevoked),
     "identity.access.changed": (1, AccessChanged),
+    "identity.session.ended": (1, SessionEnded),
     "units.unit.registered": (1, UnitRegistered),
     "units.binding.requested": (1, BindingRequested),
     "units.binding.approved": (1, BindingApproved),

@@ -4,13 +4,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from deploy.topology import SERVICES, Urls, environment, s3_server_args
+from deploy.topology import PLANNED, SERVICES, Secrets, Urls, environment, s3_server_args
 from shared.idnumbers import credit_code_check_char, id_check_digit
 from shared.testing import infra
 from shared.testing.browser import HttpBrowser
@@ -121,22 +121,22 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
                  for s in SERVICES}
     urls = Urls(gateway=f"http://127.0.0.1:{free_port()}", mzt=f"http://localhost:{free_port()}",
                 s3=os.environ.get("ZC_TEST_S3_URL") or f"http://127.0.0.1:{free_port()}",
-                services={s.name: f"http://127.0.0.1:{free_port()}" for s in SERVICES}, databases=databases,
-                amqp=amqp_url)
-    internal_key = secrets.token_urlsafe(24)
-    s3_keys = (os.environ.get("ZC_TEST_S3_ACCESS_KEY", "zc-test"),
-               os.environ.get("ZC_TEST_S3_SECRET_KEY") or secrets.token_urlsafe(16))
-    mzt_secret = secrets.token_urlsafe(16)
-    env = {**environment(urls, internal_key=internal_key, environment="test"), "ZC_LOG_JSON": "true",
-           # Outside development the services refuse their development secrets: the tests use their own.
-           "IDENTITY_SESSION_SECRET": secrets.token_urlsafe(16), "IDENTITY_MZT_CLIENT_SECRET": mzt_secret,
-           "MZT_SIM_CLIENT_SECRET": mzt_secret, "DOCUMENTS_LINK_SECRET": secrets.token_urlsafe(16),
-           "DOCUMENTS_S3_ACCESS_KEY": s3_keys[0], "DOCUMENTS_S3_SECRET_KEY": s3_keys[1],
+                services={s.name: f"http://127.0.0.1:{free_port()}" for s in [*SERVICES, *PLANNED]},
+                databases=databases, amqp=amqp_url)
+    # Outside development the services refuse their development secrets: each run makes its own
+    # (an S3 endpoint of one's own comes with its keys).
+    run_secrets = Secrets.generate()
+    if os.environ.get("ZC_TEST_S3_URL"):
+        run_secrets = replace(run_secrets, s3_access_key=os.environ.get("ZC_TEST_S3_ACCESS_KEY", "zc-test"),
+                                          s3_secret_key=os.environ.get("ZC_TEST_S3_SECRET_KEY") or "")
+    internal_key = run_secrets.internal_key
+    s3_keys = (run_secrets.s3_access_key, run_secrets.s3_secret_key)
+    env = {**environment(urls, secrets=run_secrets, environment="test"), "ZC_LOG_JSON": "true",
            "DOCUMENTS_S3_BUCKET": f"zct-{infra.RUN_ID}-documents",  # its own bucket even on a shared S3
            "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second")}
     try:
         if not os.environ.get("ZC_TEST_S3_URL"):  # the dev stack's S3 server, files on disk
-            procs.start("s3", "nanio", urls.s3, {**env, "NANIO_ACCESS_KEY": s3_keys[0], "NANIO_SECRET_KEY": s3_keys[1]},
+            procs.start("s3", "nanio", urls.s3, env,
                         args=s3_server_args(urls.s3, tmp_path_factory.mktemp("s3-data")), health="/", health_status=403)
         procs.start("mzt", "simulators.mzt", urls.mzt, env)
         for service in SERVICES:

@@ -6,15 +6,17 @@ from typing import Annotated
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from deploy.topology import MZT_PORT, MZT_URL
+
 
 class SimulatorSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MZT_SIM_", extra="ignore")
 
     host: str = "127.0.0.1"
-    port: int = 9100
+    port: int = MZT_PORT
     # `localhost`, not 127.0.0.1: browsers scope cookies by host name, so the simulator's and
     # the platform's cookies never overwrite each other.
-    issuer: str = "http://localhost:9100"
+    issuer: str = MZT_URL
     # Where servers (not browsers) reach the token, userinfo and JWKS endpoints, when that differs
     # from the issuer (docker-compose: browsers use localhost, containers use the service name).
     backchannel_url: str | None = None
