@@ -32,6 +32,7 @@ def _plain_path(request: Request) -> bool:
             return False
     return True
 SESSION_CHANGED = "x-session-changed"
+REPLAYABLE_BODY = 256 * 1024
 
 
 class BodyTooLarge(Exception):
@@ -71,15 +72,20 @@ async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *,
             token = found[0]
             headers.append(("Authorization", f"Bearer {token}"))
     has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE")
+    # A small body (forms, JSON) is read whole, so that it can be sent again with a new token;
+    # uploads stream through.
+    replayable = not has_body or (declared is not None and declared.isdigit() and int(declared) <= REPLAYABLE_BODY)
+    content = (await request.body() if replayable else _capped(request.stream(), max_body)) if has_body else None
     upstream = client.build_request(
         request.method, base_url + quote(request.url.path, safe="/:@!$&'()*+,;=~"), params=request.query_params.multi_items(), headers=headers,
-        content=_capped(request.stream(), max_body) if has_body else None,
+        content=content,
     )
     try:
         response = await client.send(upstream, stream=True)
-        if response.status_code == 401 and token and not has_body:
+        if response.status_code == 401 and token and replayable:
             # The cached token was refused (revoked: the service heard of an access change before the
-            # gateway did): once more with a new one. A body cannot be sent twice; its 401 drops the token below.
+            # gateway did): once more with a new one. A streamed upload cannot be sent twice; its 401
+            # drops the token below.
             broker.forget(session_secret)
             if (found := await broker.token_for(session_secret)) and found[0] != token:
                 await response.aclose()

@@ -16,6 +16,8 @@ from shared.entry_types import EDUCATION_LEVELS
 from shared.events.catalogue import PlanSnapshot
 from shared.vocabulary import FORMS, LEVELS
 
+EXTRA_FORMS = ("exceptional", "transfer")  # forms with a section of their own (破格申报 / 转评申报)
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -172,7 +174,7 @@ def required_attachments(d: Draft) -> list[str]:
 
 @check("extra", "破格 / 转评说明", "extra")
 def extra_section(d: Draft) -> list[str]:
-    if d.form in ("exceptional", "transfer") and not (d.extra.get("reason") or "").strip():
+    if d.form in EXTRA_FORMS and not (d.extra.get("reason") or "").strip():
         return [f"请填写{FORMS[d.form]}理由"]
     return []
 

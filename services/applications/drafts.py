@@ -48,8 +48,7 @@ PERSONAL_SECTIONS: list[tuple[str, str, int, int, bool]] = [
     ("continuing_education", "继续教育", 0, 50, False),
     ("annual_assessment", "年度考核", 0, 10, False),
 ]
-# 破格申报 / 转评申报 sections appear only for that form.
-EXTRA_SECTIONS = {"exceptional": "破格申报", "transfer": "转评申报"}
+EXTRA_FORMS = checks.EXTRA_FORMS
 
 
 class PreconditionRequired(AppError):
@@ -60,11 +59,27 @@ class StaleVersion(AppError):
     status_code, code, title = 412, "stale_version", "内容已被修改"
 
 
-async def plan_of(db: AsyncSession, plan_id: uuid.UUID) -> PlanSnapshot:
+async def plan_of(db: AsyncSession, plan_id: uuid.UUID, *, known: bool = False) -> PlanSnapshot:
+    """``known``: an application refers to it, so a missing read model is a sync still under way
+    (a new deployment before ``republish``), not a plan that does not exist."""
     row = await db.get(Plan, plan_id)
+    if row is None and known:
+        raise AppError("评审计划信息正在同步，请稍后再试", code="plan_syncing", status_code=503)
     if row is None or row.status == "draft":
         raise NotFound("未找到该评审计划，或计划尚未发布", code="plan_not_found")
     return PlanSnapshot.model_validate(row.data)
+
+
+def is_teacher(plan: PlanSnapshot) -> bool:
+    """中小学 applications have 专业信息."""
+    return plan.series == "school_teacher" or "school_teacher_profile" in plan.standard.eligibility.extra_sections
+
+
+async def active_ban(db: AsyncSession, person_id: uuid.UUID, day: dt.date) -> Ban | None:
+    """The integrity record whose ban covers ``day`` (the one that ends last)."""
+    return await db.scalar(sa.select(Ban).where(Ban.person_id == person_id, Ban.revoked.is_(False),
+                                                Ban.ban_from <= day, Ban.ban_until >= day)
+                           .order_by(Ban.ban_until.desc()).limit(1))
 
 
 def sections_of(plan: PlanSnapshot) -> list[tuple[str, str, str | None, str, list[str], int, int, bool]]:
@@ -98,6 +113,9 @@ async def for_change(db: AsyncSession, person: Principal, application_id: uuid.U
     its current version."""
     app = await owned(db, person, application_id, lock=True)  # whose it is before anything else
     states.move(action, app.status)
+    membership = await db.get(Membership, person.id)
+    if membership is not None and membership.active and membership.unit_id != app.unit_id:
+        app.unit_id, app.unit_name = membership.unit_id, membership.unit_name  # a change of unit approved meanwhile
     if not if_match:
         raise PreconditionRequired("保存时缺少版本号（If-Match），请刷新页面后重试")
     if if_match.strip().removeprefix("W/") != etag(app):
@@ -135,9 +153,7 @@ async def start(db: AsyncSession, person: Principal, data: ApplicationIn) -> App
     if membership is None or not membership.active:
         raise Conflict("您尚未绑定工作单位或单位尚未审核通过，暂不能申报；请在「个人中心 → 变更单位」绑定单位，"
                        "待单位审核通过后再申报", code="no_unit")
-    ban = await db.scalar(sa.select(Ban).where(Ban.person_id == person.id, Ban.revoked.is_(False),
-                                               Ban.ban_from <= now_day, Ban.ban_until >= now_day)
-                          .order_by(Ban.ban_until.desc()).limit(1))
+    ban = await active_ban(db, person.id, now_day)
     if ban is not None:
         raise AppError(f"您在诚信档案中存在记录，禁止申报期为 {ban.ban_from} 至 {ban.ban_until}，期间不能申报职称",
                        code="integrity_ban", status_code=403)
@@ -162,7 +178,9 @@ async def start(db: AsyncSession, person: Principal, data: ApplicationIn) -> App
     db.add(app)
     try:
         await db.flush()
-    except IntegrityError:  # another attempt of the same person won the race: the database decides
+    except IntegrityError as exc:  # another attempt of the same person won the race: the database decides
+        if "uq_applications_person_year" not in str(exc.orig):
+            raise
         raise _one_per_year(plan.year, None) from None
     await saved(db, app, ApplicationCreated)
     return app
@@ -185,7 +203,7 @@ async def change_major(db: AsyncSession, person: Principal, application_id: uuid
                        major: str) -> Application:
     """修改专业: only to another major of the same plan."""
     app = await for_change(db, person, application_id, if_match)
-    plan = await plan_of(db, app.plan_id)
+    plan = await plan_of(db, app.plan_id, known=True)
     if major not in plan.majors:
         raise InvalidField("major", f"只能修改为本评审计划（{plan.name}）的可评审专业")
     app.major = major
@@ -205,7 +223,7 @@ def summary(app: Application, plan: PlanSnapshot | None) -> ApplicationSummary:
         id=app.id, plan_id=app.plan_id, plan_year=app.plan_year, plan_name=app.plan_name, series=app.series,
         form=app.form, form_name=FORMS.get(app.form, app.form), major=app.major, title=app.title, level=app.level,
         level_name=LEVELS.get(app.level, app.level), has_interview=bool(plan and plan.has_interview),
-        start_date=plan.start_date if plan else dt.date.min, end_date=plan.end_date if plan else dt.date.min,
+        start_date=plan.start_date if plan else None, end_date=plan.end_date if plan else None,
         status=app.status, status_label=states.STATUS_LABELS.get(app.status, app.status), version=app.version,
         actions=states.actions(app.status), created_at=app.created_at, updated_at=app.updated_at,
         submitted_at=app.submitted_at)
@@ -220,7 +238,7 @@ def item_out(i: Item) -> ItemOut:
 
 async def full(db: AsyncSession, app: Application, notices: list[str] | None = None) -> ApplicationOut:
     """Everything entered and imported, in page order (the draft's sections and 申报一览表)."""
-    plan = await plan_of(db, app.plan_id)
+    plan = await plan_of(db, app.plan_id, known=True)
     items = (await db.scalars(sa.select(Item).where(Item.application_id == app.id)
                               .order_by(Item.section, Item.position))).all()
     by_section: dict[str, list[ItemOut]] = {}
@@ -231,7 +249,7 @@ async def full(db: AsyncSession, app: Application, notices: list[str] | None = N
                                note=a.note) for a in plan.standard.attachments]
     if not any(k.kind == "other" for k in kinds):
         kinds.append(AttachmentKindOut(kind="other", name=ATTACHMENT_KINDS["other"], required=False, note=""))
-    teacher = "school_teacher_profile" in plan.standard.eligibility.extra_sections or plan.series == "school_teacher"
+    teacher = is_teacher(plan)
     return ApplicationOut(
         **summary(app, plan).model_dump(), unit_id=app.unit_id, unit_name=app.unit_name,
         person=PersonOut(name=person.name if person else "", gender={"male": "男", "female": "女"}.get(
@@ -239,7 +257,7 @@ async def full(db: AsyncSession, app: Application, notices: list[str] | None = N
             id_number_masked=person.id_number_masked if person else ""),
         majors=plan.majors, profile=app.profile, teacher_profile=app.teacher_profile if teacher else None,
         current_titles=app.current_titles, current_appointments=app.current_appointments, attachment_kinds=kinds,
-        attachments=app.attachments, extra_sections=[app.form] if app.form in EXTRA_SECTIONS else [],
+        attachments=app.attachments, extra_sections=[app.form] if app.form in EXTRA_FORMS else [],
         extra=app.extra, notices=notices or [],
         sections=[SectionOut(code=code, name=name, group=group, hint=hint, entry_types=types, min_count=lo,
                              max_count=hi, required=req, items=by_section.get(code, []))
@@ -253,19 +271,18 @@ def entry_types_named(types: list[str]) -> str:
 async def checked(db: AsyncSession, person: Principal, application_id: uuid.UUID) -> ChecksOut:
     """开始检测: the draft as the checks read it, and what they found."""
     app = await owned(db, person, application_id)
-    plan = await plan_of(db, app.plan_id)
+    plan = await plan_of(db, app.plan_id, known=True)
     items: dict[str, list[dict]] = {}
     for i in (await db.scalars(sa.select(Item).where(Item.application_id == app.id).order_by(Item.position))):
         items.setdefault(i.section, []).append({"fields": i.fields, "highest": i.highest, "assessment": i.assessment})
     membership = await db.get(Membership, person.id)
     now_day = today()
-    ban = await db.scalar(sa.select(sa.func.max(Ban.ban_until)).where(
-        Ban.person_id == person.id, Ban.revoked.is_(False), Ban.ban_from <= now_day, Ban.ban_until >= now_day))
-    teacher = "school_teacher_profile" in plan.standard.eligibility.extra_sections or plan.series == "school_teacher"
+    ban = await active_ban(db, person.id, now_day)
     draft = checks.Draft(
-        form=app.form, level=app.level, profile=app.profile, teacher_profile=app.teacher_profile if teacher else None,
+        form=app.form, level=app.level, profile=app.profile,
+        teacher_profile=app.teacher_profile if is_teacher(plan) else None,
         current_titles=app.current_titles, attachments=app.attachments, extra=app.extra, items=items, plan=plan,
-        bound=bool(membership and membership.active and membership.unit_id == app.unit_id), ban_until=ban,
+        bound=bool(membership and membership.active), ban_until=ban.ban_until if ban else None,
         today=now_day, sections=[(code, name, lo, hi) for code, name, _g, _h, _t, lo, hi, _r in sections_of(plan)])
     findings = checks.run_checks(draft)
     return ChecksOut(ok=all(f.ok for f in findings), findings=[FindingOut(**vars(f)) for f in findings])

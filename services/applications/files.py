@@ -44,5 +44,6 @@ async def sync(db: AsyncSession, client: httpx.AsyncClient, app: Application) ->
 
 
 async def release(client: httpx.AsyncClient, app: Application) -> None:
-    if app.claimed_files:
-        await documents.release(client, ref(app))
+    """Always asked (not only when ``claimed_files`` says so): a claim made for a save whose commit
+    then failed would otherwise lock the files for ever."""
+    await documents.release(client, ref(app))

@@ -36,7 +36,7 @@ async def importable(db: AsyncSession, person: Principal, application_id: uuid.U
                      section: str) -> list[ImportableOut]:
     """导入's dialog: the person's approved entries of the types this section takes."""
     app = await drafts.owned(db, person, application_id)
-    _, types, _ = _section(await drafts.plan_of(db, app.plan_id), section)
+    _, types, _ = _section(await drafts.plan_of(db, app.plan_id, known=True), section)
     latest = _latest_approved().where(Snapshot.owner_id == person.id, Snapshot.type.in_(types)).subquery()
     snap = aliased(Snapshot, latest)
     rows = (await db.scalars(sa.select(snap).order_by(snap.approved_at.desc()))).all()
@@ -49,7 +49,7 @@ async def importable(db: AsyncSession, person: Principal, application_id: uuid.U
 async def import_entries(db: AsyncSession, person: Principal, application_id: uuid.UUID, if_match: str | None,
                          section: str, entry_ids: list[uuid.UUID]) -> Application:
     app = await drafts.for_change(db, person, application_id, if_match)
-    name, types, max_count = _section(await drafts.plan_of(db, app.plan_id), section)
+    name, types, max_count = _section(await drafts.plan_of(db, app.plan_id, known=True), section)
     wanted = list(dict.fromkeys(entry_ids))
     latest = _latest_approved().where(Snapshot.owner_id == person.id, Snapshot.entry_id.in_(wanted)).subquery()
     snaps = {s.entry_id: s for s in (await db.scalars(sa.select(aliased(Snapshot, latest)))).all()}
@@ -86,7 +86,7 @@ async def _item(db: AsyncSession, app: Application, item_id: uuid.UUID) -> Item:
     return item
 
 
-async def _renumber(db: AsyncSession, app: Application, section: str, order: list[Item]) -> None:
+async def _renumber(db: AsyncSession, order: list[Item]) -> None:
     for n, item in enumerate(order):
         item.position = n
     await db.flush()
@@ -104,7 +104,7 @@ async def remove(db: AsyncSession, person: Principal, application_id: uuid.UUID,
     item = await _item(db, app, item_id)
     await db.delete(item)
     await db.flush()
-    await _renumber(db, app, item.section, await _section_items(db, app, item.section))
+    await _renumber(db, await _section_items(db, app, item.section))
     await drafts.saved(db, app)
     return app
 
@@ -119,7 +119,7 @@ async def move(db: AsyncSession, person: Principal, application_id: uuid.UUID, i
     to = at - 1 if direction == "up" else at + 1
     if 0 <= to < len(order):
         order[at], order[to] = order[to], order[at]
-        await _renumber(db, app, item.section, order)
+        await _renumber(db, order)
     await drafts.saved(db, app)
     return app
 
@@ -130,15 +130,15 @@ async def change(db: AsyncSession, person: Principal, application_id: uuid.UUID,
     app = await drafts.for_change(db, person, application_id, if_match)
     item = await _item(db, app, item_id)
     if data.highest is not None:
-        if item.type != "education":
-            raise InvalidField("highest", "只有学历教育可以设置最高学历")
+        if item.section != "education":
+            raise InvalidField("highest", "只有学历教育栏目中的记录可以设置最高学历")
         if data.highest:
-            await db.execute(sa.update(Item).where(Item.application_id == app.id, Item.type == "education",
+            await db.execute(sa.update(Item).where(Item.application_id == app.id, Item.section == "education",
                                                    Item.id != item.id).values(highest=False))
         item.highest = data.highest
     if data.assessment is not None:
-        if item.type != "annual_assessment":
-            raise InvalidField("assessment", "只有年度考核需要选择考核结果")
+        if item.section != "annual_assessment":
+            raise InvalidField("assessment", "只有年度考核栏目中的记录需要选择考核结果")
         item.assessment = data.assessment
     await drafts.saved(db, app)
     return app

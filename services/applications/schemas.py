@@ -199,8 +199,8 @@ class ApplicationSummary(BaseModel):
     level: str
     level_name: str
     has_interview: bool
-    start_date: dt.date
-    end_date: dt.date
+    start_date: dt.date | None  # None only while the plan's read model is being filled
+    end_date: dt.date | None
     status: str
     status_label: str
     version: int

@@ -43,8 +43,7 @@ async def save_profile(db: AsyncSession, person: Principal, application_id: uuid
 async def save_teacher_profile(db: AsyncSession, person: Principal, application_id: uuid.UUID,
                                if_match: str | None, data: TeacherProfileIn) -> Application:
     app = await drafts.for_change(db, person, application_id, if_match)
-    plan = await drafts.plan_of(db, app.plan_id)
-    if plan.series != "school_teacher" and "school_teacher_profile" not in plan.standard.eligibility.extra_sections:
+    if not drafts.is_teacher(await drafts.plan_of(db, app.plan_id, known=True)):
         raise InvalidField("teacher_category", "专业信息仅适用于中小学教师系列的申报")
     if data.teaching_years is not None and data.rural_teaching_years is not None \
             and data.rural_teaching_years > data.teaching_years:
@@ -83,7 +82,7 @@ async def save_attachments(db: AsyncSession, person: Principal, application_id: 
                            items: list[AttachmentIn]) -> Application:
     """附件上传: the kinds the plan's standard asks for, plus 其他附件; names as the person gives them."""
     app = await drafts.for_change(db, person, application_id, if_match)
-    plan = await drafts.plan_of(db, app.plan_id)
+    plan = await drafts.plan_of(db, app.plan_id, known=True)
     allowed = {a.kind for a in plan.standard.attachments} | {"other", "principal_training", "head_teacher_proof"}
     rows, seen = [], set()
     for item in items:
@@ -102,7 +101,7 @@ async def save_attachments(db: AsyncSession, person: Principal, application_id: 
 async def save_extra(db: AsyncSession, person: Principal, application_id: uuid.UUID, if_match: str | None,
                      data: ExtraIn) -> Application:
     app = await drafts.for_change(db, person, application_id, if_match)
-    if app.form not in drafts.EXTRA_SECTIONS:
+    if app.form not in drafts.EXTRA_FORMS:
         raise InvalidField("reason", "只有破格申报或转评申报需要填写此项")
     app.extra = data.model_dump(mode="json")
     await drafts.saved(db, app)

@@ -24,10 +24,6 @@ MOVES: dict[str, Move] = {
 }
 
 
-def can(action: str, status: str) -> bool:
-    return status in MOVES[action].sources
-
-
 def move(action: str, status: str) -> str:
     """The state after ``action``, or a 409 saying why it is not possible now."""
     m = MOVES[action]

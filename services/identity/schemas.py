@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from shared.errors import register_labels
 
-register_labels({"record_id": "诚信档案记录", "on": "日期", "session_token": "会话"})
+register_labels({"record_id": "诚信档案记录", "on": "日期", "session_token": "会话", "since": "起始时间"})
 
 MOBILE_PATTERN = r"^1[3-9]\d{9}$"
 

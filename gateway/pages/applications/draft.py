@@ -25,11 +25,10 @@ from gateway.pages.common import (
 from gateway.pages.files import files_by_id
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import ENTRY_TYPES
-from shared.vocabulary import LEVELS
+from shared.vocabulary import FORMS, LEVELS
 
 router = APIRouter(include_in_schema=False)
 
-PERSONAL = ["work_experience", "education", "continuing_education", "annual_assessment"]
 PROFILE_FIELDS = ["ethnicity", "political_status", "mobile", "work_start_date", "years_of_work",
                   "years_in_profession", "profession", "position", "photo_file_id"]
 TEACHER_FIELDS = ["teacher_category", "teaching_years", "grades", "staffing", "rural_teaching_years",
@@ -38,13 +37,13 @@ TITLE_FIELDS = ["series", "title_name", "level", "major", "obtained_on", "certif
 APPOINTMENT_FIELDS = ["title_name", "unit", "start_date", "end_date"]
 ROWS = {"current-titles": ("current_titles", TITLE_FIELDS), "current-appointments": ("current_appointments",
                                                                                     APPOINTMENT_FIELDS)}
-EXTRA_NAMES = {"exceptional": "破格申报", "transfer": "转评申报"}
+EXTRA_NAMES = {form: FORMS[form] for form in ("exceptional", "transfer")}  # 破格申报 / 转评申报
 
 
 def menu(app: dict) -> list[tuple[str | None, list[tuple[str, str]]]]:
     """The side navigation: (group, [(section, name)]) in page order."""
-    by_code = {s["code"]: s for s in app["sections"]}
-    personal = [("basic", "基本信息"), *((c, by_code[c]["name"]) for c in PERSONAL), ("attachments", "附件上传")]
+    personal = [("basic", "基本信息"), *((s["code"], s["name"]) for s in app["sections"] if s["group"] is None),
+                ("attachments", "附件上传")]
     out: list[tuple[str | None, list[tuple[str, str]]]] = [("个人信息", personal)]
     if app["extra_sections"]:
         out.append((None, [("extra", EXTRA_NAMES[app["form"]])]))
@@ -113,6 +112,8 @@ async def _change(request: Request, who: Visitor, application_id: str, method: s
         if values is None:
             return back_with_error(request, f"/apply/{application_id}?section={section}", detail)
         app = await fetch(who, f"/applications/{application_id}")
+        if response.status_code == 412:  # another tab saved: this form keeps its version, so it cannot overwrite
+            app = {**app, "version": str(form.get("version", ""))}
         return await section_page(request, who, app, section, values=values, errors=errors, error=detail,
                                   status_code=response.status_code)
     if response.status_code == 200 and response.json().get("notices"):
@@ -158,7 +159,8 @@ async def save_form(request: Request, who: PersonPage, application_id: str) -> R
 async def save_profile(request: Request, who: PersonPage, application_id: str) -> Response:
     form = await request.form()
     body = _text(form, PROFILE_FIELDS)
-    body["photo_file_id"] = next((v for v in form.getlist("photo_file_id") if v), None)
+    # The picker adds a new upload after the old one: the last chosen is the photo meant.
+    body["photo_file_id"] = next((v for v in reversed(form.getlist("photo_file_id")) if v), None)
     return await _change(request, who, application_id, "PUT", "/profile", "basic", "application_saved", body,
                          values={"profile": body})
 
@@ -179,7 +181,8 @@ async def change_rows(request: Request, who: PersonPage, application_id: str, wh
     key, names = ROWS[which]
     form = await request.form()
     rows = list((await fetch(who, f"/applications/{application_id}"))[key])
-    op, index = str(form.get("op", "")), int(form.get("index", "-1") or -1)
+    op, raw_index = str(form.get("op", "")), str(form.get("index", ""))
+    index = int(raw_index) if raw_index.isdigit() else -1
     if op == "add":
         rows.append({**_text(form, names), "file_ids": [v for v in form.getlist(f"files_{which}") if v]})
     elif op in ("up", "down") and 0 <= index < len(rows):

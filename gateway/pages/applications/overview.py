@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.pages.applications.upstream import fetch
-from gateway.pages.common import PersonPage, render
+from gateway.pages.common import PersonPage, part, render
 from gateway.pages.plans import latest_open_plans
 
 router = APIRouter(include_in_schema=False)
@@ -24,4 +24,4 @@ def split_current(applications: list[dict]) -> tuple[list[dict], list[dict]]:
 async def index(request: Request, who: PersonPage) -> Response:
     current, history = split_current(await fetch(who, "/applications"))
     return render(request, "applications/index.html", who, current=current, history=history,
-                  plans=await latest_open_plans(who, limit=10))
+                  plans=await part(latest_open_plans(who, limit=10)))  # without plans the records still show

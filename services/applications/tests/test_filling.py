@@ -284,3 +284,20 @@ def test_an_imported_items_files_stay_readable_and_locked_after_the_library_lets
     deleted = actor.browser.request("DELETE", f"{stack.gateway}/api/documents/files/{file_id}",
                                    headers=csrf_header(actor.browser, stack.gateway))
     assert deleted.status_code == 409, deleted.text  # locked: the application uses it
+
+
+def test_an_item_of_another_application_is_not_found_through_ones_own(stack, world, filled):
+    _, actor, entries, draft = filled
+    other = world.applicant("别人的导入")
+    theirs = world.approved_entry(other, "work_experience", {**WORK, "unit": "别人的单位"})
+    their_draft = started(stack, other, world.plan())
+    assert eventually(lambda: import_(stack, other, their_draft, "work_experience", theirs["id"]).status_code == 200,
+                      timeout=20)
+    their_item = section(current(stack, other, their_draft), "work_experience")["items"][0]["id"]
+    mine = current(stack, actor, draft)
+    for method, tail, body in [("DELETE", "", None), ("POST", "/move", {"direction": "up"}),
+                               ("PATCH", "", {"highest": True})]:
+        answer = request(stack, actor.browser, method, url(draft, f"/items/{their_item}{tail}"),
+                         version=mine["version"], json=body)
+        assert answer.status_code == 404 and answer.json()["code"] == "item_not_found", answer.text
+    assert section(current(stack, other, their_draft), "work_experience")["items"][0]["id"] == their_item

@@ -119,7 +119,7 @@ def test_a_draft_announces_its_creation_changes_and_deletion(stack, world, amqp_
         return draft
 
     draft, seen = capture_events(amqp_url, "applications.application.*", scenario,
-                                 until=lambda seen: len(seen) >= 3, timeout=10)
+                                 until=lambda seen: len(seen) >= 3, timeout=20)
     mine = [e.body for e in seen if e.body["subject"] == draft["id"]]
     assert [e["type"] for e in mine] == ["applications.application.created", "applications.application.updated",
                                          "applications.application.deleted"]
