@@ -140,3 +140,12 @@ def test_an_event_the_services_missed_is_caught_up_from_identity_and_the_gateway
     page = person.get(f"{stack.gateway}/library")
     assert page.status_code == 200 and "个人业绩库" in page.text
     assert other.get(f"{stack.gateway}/api/library/entries").status_code == 200
+    # A write with a (small) body too: the gateway's token is refused again after a second change,
+    # and the body is sent again with a new one, saved once.
+    between = token_of(stack, other)
+    run(record_unheard())
+    assert eventually(lambda: refused(at(stack, "library", "/api/library/entries", between)), timeout=30)
+    saved = other.post(f"{stack.gateway}/api/library/entries", headers=csrf_header(other, stack.gateway),
+                       json={"type": "annual_assessment", "fields": {"year": 2024, "result": "合格"}})
+    assert saved.status_code == 201, saved.text
+    assert other.get(f"{stack.gateway}/api/library/entries").json()["total"] == 1
