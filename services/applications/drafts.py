@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -82,14 +83,28 @@ async def active_ban(db: AsyncSession, person_id: uuid.UUID, day: dt.date) -> Ba
                            .order_by(Ban.ban_until.desc()).limit(1))
 
 
-def sections_of(plan: PlanSnapshot) -> list[tuple[str, str, str | None, str, list[str], int, int, bool]]:
-    """Every importing section of an application to ``plan``: code, name, group, hint, types, min, max, required."""
-    out = [(code, name, None, "", [code], lo, hi, req) for code, name, lo, hi, req in PERSONAL_SECTIONS]
+class Section(NamedTuple):
+    """A section that imports library entries: a personal one (工作经历 …, no group) or a category
+    of a condition group of the plan's standard."""
+
+    code: str
+    name: str
+    group: str | None
+    hint: str
+    entry_types: list[str]
+    min_count: int
+    max_count: int
+    required: bool
+
+
+def sections_of(plan: PlanSnapshot) -> list[Section]:
+    """Every importing section of an application to ``plan``, in page order."""
+    out = [Section(code, name, None, "", [code], lo, hi, req) for code, name, lo, hi, req in PERSONAL_SECTIONS]
     for group in plan.standard.groups:
         for c in group.categories:
             hint = c.hint or f"该项可导入 {c.min_count}–{c.max_count} 项"
-            out.append((str(c.id), c.name, group.name, hint, list(c.entry_types), c.min_count, c.max_count,
-                        c.required))
+            out.append(Section(str(c.id), c.name, group.name, hint, list(c.entry_types), c.min_count, c.max_count,
+                               c.required))
     return out
 
 
@@ -259,9 +274,7 @@ async def full(db: AsyncSession, app: Application, notices: list[str] | None = N
         current_titles=app.current_titles, current_appointments=app.current_appointments, attachment_kinds=kinds,
         attachments=app.attachments, extra_sections=[app.form] if app.form in EXTRA_FORMS else [],
         extra=app.extra, notices=notices or [],
-        sections=[SectionOut(code=code, name=name, group=group, hint=hint, entry_types=types, min_count=lo,
-                             max_count=hi, required=req, items=by_section.get(code, []))
-                  for code, name, group, hint, types, lo, hi, req in sections_of(plan)])
+        sections=[SectionOut(**s._asdict(), items=by_section.get(s.code, [])) for s in sections_of(plan)])
 
 
 def entry_types_named(types: list[str]) -> str:
@@ -283,6 +296,6 @@ async def checked(db: AsyncSession, person: Principal, application_id: uuid.UUID
         teacher_profile=app.teacher_profile if is_teacher(plan) else None,
         current_titles=app.current_titles, attachments=app.attachments, extra=app.extra, items=items, plan=plan,
         bound=bool(membership and membership.active), ban_until=ban.ban_until if ban else None,
-        today=now_day, sections=[(code, name, lo, hi) for code, name, _g, _h, _t, lo, hi, _r in sections_of(plan)])
+        today=now_day, sections=[(s.code, s.name, s.min_count, s.max_count) for s in sections_of(plan)])
     findings = checks.run_checks(draft)
     return ChecksOut(ok=all(f.ok for f in findings), findings=[FindingOut(**vars(f)) for f in findings])

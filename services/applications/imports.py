@@ -21,10 +21,10 @@ from shared.errors import Conflict, InvalidField, NotFound
 
 
 def _section(plan, code: str) -> tuple[str, list[str], int]:
-    for sec_code, name, _group, _hint, types, _lo, hi, _req in drafts.sections_of(plan):
-        if sec_code == code:
-            return name, types, hi
-    raise InvalidField("section", "该计划的申报材料中没有这一栏")
+    found = next((s for s in drafts.sections_of(plan) if s.code == code), None)
+    if found is None:
+        raise InvalidField("section", "该计划的申报材料中没有这一栏")
+    return found.name, found.entry_types, found.max_count
 
 
 def _latest_approved() -> sa.Select:
