@@ -296,6 +296,7 @@ async def checked(db: AsyncSession, person: Principal, application_id: uuid.UUID
         teacher_profile=app.teacher_profile if is_teacher(plan) else None,
         current_titles=app.current_titles, attachments=app.attachments, extra=app.extra, items=items, plan=plan,
         bound=bool(membership and membership.active), ban_until=ban.ban_until if ban else None,
-        today=now_day, sections=[(s.code, s.name, s.min_count, s.max_count) for s in sections_of(plan)])
+        today=now_day, sections=[(s.code, f"{s.group} · {s.name}" if s.group else s.name, s.min_count, s.max_count)
+                  for s in sections_of(plan)])
     findings = checks.run_checks(draft)
     return ChecksOut(ok=all(f.ok for f in findings), findings=[FindingOut(**vars(f)) for f in findings])
