@@ -280,6 +280,7 @@ NOTICES = {
     "items_imported": "已导入所选业绩。导入的数据不可修改，可移除后重新导入。",
     "item_moved": "排序已调整。",
     "item_removed": "已移除（个人业绩库中的数据不受影响）。",
+    "application_submitted": "已提交审核，申报内容不能再修改；审核进度见“职称申报”中的申报状态。",
 }
 
 

@@ -35,6 +35,7 @@ from shared.events.catalogue import (
     ApplicationCreated,
     ApplicationDeleted,
     ApplicationFacts,
+    ApplicationSubmitted,
     ApplicationUpdated,
     PlanSnapshot,
 )
@@ -239,7 +240,9 @@ def summary(app: Application, plan: PlanSnapshot | None) -> ApplicationSummary:
         form=app.form, form_name=FORMS.get(app.form, app.form), major=app.major, title=app.title, level=app.level,
         level_name=LEVELS.get(app.level, app.level), has_interview=bool(plan and plan.has_interview),
         start_date=plan.start_date if plan else None, end_date=plan.end_date if plan else None,
-        status=app.status, status_label=states.STATUS_LABELS.get(app.status, app.status), version=app.version,
+        status=app.status, version=app.version,
+        status_label=f"{states.STATUS_LABELS[app.status]}（{app.stage_name}）" if app.stage_name
+        else states.STATUS_LABELS.get(app.status, app.status),
         actions=states.actions(app.status), created_at=app.created_at, updated_at=app.updated_at,
         submitted_at=app.submitted_at)
 
@@ -284,7 +287,35 @@ def entry_types_named(types: list[str]) -> str:
 async def checked(db: AsyncSession, person: Principal, application_id: uuid.UUID) -> ChecksOut:
     """开始检测: the draft as the checks read it, and what they found."""
     app = await owned(db, person, application_id)
+    return await _run_checks(db, person, app, await plan_of(db, app.plan_id, known=True))
+
+
+async def submit(db: AsyncSession, person: Principal, application_id: uuid.UUID, if_match: str | None) -> Application:
+    """提交审核: the same checks again (a client that never asked for 开始检测 meets them here), then
+    the first stage of the plan. The row lock and the state table make a double click submit once."""
+    app = await for_change(db, person, application_id, if_match, action="submit")
     plan = await plan_of(db, app.plan_id, known=True)
+    result = await _run_checks(db, person, app, plan)
+    if not result.ok:
+        failed = [f for f in result.findings if not f.ok]
+        raise AppError(f"有 {len(failed)} 项检测不符合要求，不能提交：" + "；".join(p for f in failed for p in f.problems),
+                       code="checks_failed", status_code=409,
+                       errors=[{"field": f.code, "label": f.name, "message": "；".join(f.problems)} for f in failed])
+    if not plan.stages:
+        raise AppError("该评审计划尚未设置审核环节，暂不能提交，请联系组建单位", code="no_stages", status_code=409)
+    app.status = states.move("submit", app.status)
+    app.stage, app.stage_name = 0, plan.stages[0].name
+    app.submitted_at = dt.datetime.now(dt.UTC)
+    app.version += 1
+    app.updated_at = app.submitted_at
+    await db.flush()
+    whole = await full(db, app)
+    await record_event(db, PRODUCER, app.id, ApplicationSubmitted(
+        **_facts(app), stage=app.stage, stage_name=app.stage_name, application=whole.model_dump(mode="json")))
+    return app
+
+
+async def _run_checks(db: AsyncSession, person: Principal, app: Application, plan: PlanSnapshot) -> ChecksOut:
     items: dict[str, list[dict]] = {}
     for i in (await db.scalars(sa.select(Item).where(Item.application_id == app.id).order_by(Item.position))):
         items.setdefault(i.section, []).append({"fields": i.fields, "highest": i.highest, "assessment": i.assessment})

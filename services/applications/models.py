@@ -54,6 +54,9 @@ class Application(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]
+    # Where a submitted application is in the plan's review stages (index and name of the stage).
+    stage: Mapped[int | None]
+    stage_name: Mapped[str | None] = mapped_column(sa.String(100))
 
 
 class Item(Base):

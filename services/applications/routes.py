@@ -127,6 +127,13 @@ async def run_checks(application_id: uuid.UUID, person: CurrentPerson, db: DbSes
     return await drafts.checked(db, person, application_id)
 
 
+@api.post(f"{ById}/submit", summary="提交审核（再次检测，全部符合方可提交）", response_model=ApplicationOut)
+async def submit(application_id: uuid.UUID, person: CurrentPerson, db: DbSession, documents: Documents,
+                 if_match: IfMatch = None) -> JSONResponse:
+    app = await drafts.submit(db, person, application_id, if_match)
+    return await _answer(db, documents, app)
+
+
 @api.get(f"{ById}/importable", summary="可导入的已通过业绩（导入对话框）")
 async def importable(application_id: uuid.UUID, person: CurrentPerson, db: DbSession,
                      section: str = "work_experience") -> list[ImportableOut]:

@@ -8,6 +8,7 @@ from shared.errors import Conflict
 
 STATUS_LABELS: dict[str, str] = {
     "draft": "填报中",
+    "in_review": "审核中",  # at the plan's stage ``Application.stage`` (its name in ``stage_name``)
 }
 
 # action → the states it may start from, and the state it leaves the application in (None: unchanged).
@@ -21,6 +22,7 @@ class Move:
 MOVES: dict[str, Move] = {
     "edit": Move(frozenset({"draft"}), None, "修改"),
     "delete": Move(frozenset({"draft"}), None, "删除"),
+    "submit": Move(frozenset({"draft"}), "in_review", "提交审核"),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -320,6 +320,15 @@ class ApplicationDeleted(ApplicationFacts):
     """The applicant deleted a draft (to apply to another plan, say)."""
 
 
+class ApplicationSubmitted(ApplicationFacts):
+    """The applicant submitted (every check 符合): the application as submitted, whole — everything
+    entered and imported, as its 申报一览表 shows it — for the review form and the first stage."""
+
+    stage: int
+    stage_name: str
+    application: dict[str, Any]
+
+
 CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.person.registered": (1, PersonRegistered),
     "identity.person.updated": (1, PersonUpdated),
@@ -345,6 +354,7 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "applications.application.created": (1, ApplicationCreated),
     "applications.application.updated": (1, ApplicationUpdated),
     "applications.application.deleted": (1, ApplicationDeleted),
+    "applications.application.submitted": (1, ApplicationSubmitted),
 }
 
 

@@ -204,7 +204,7 @@ PROBES: dict[tuple[str, str], Probe] = {
         ("PUT", "/profile", {"ethnicity": "入侵"}), ("PUT", "/teacher-profile", {}),
         ("PUT", "/current-titles", {"rows": [{"title_name": "入侵职称"}]}),
         ("PUT", "/current-appointments", {"rows": [{"title_name": "入侵职称"}]}),
-        ("PUT", "/attachments", {"items": []}), ("PUT", "/extra", {"reason": "入侵"}), ("POST", "/checks", None),
+        ("PUT", "/attachments", {"items": []}), ("PUT", "/extra", {"reason": "入侵"}), ("POST", "/checks", None), ("POST", "/submit", None),
         ("GET", "/importable", None), ("POST", "/items", {"section": "education", "entry_ids": ["{item_id}"]}),
         ("PATCH", "/items/{item_id}", {"highest": True}), ("POST", "/items/{item_id}/move", {"direction": "up"}),
         ("DELETE", "/items/{item_id}", None)]},

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from gateway.pages.applications.draft import EXTRA_NAMES, files_shown, menu
 from gateway.pages.applications.upstream import call, fetch
-from gateway.pages.common import PageRefused, PersonPage, problem_fields, render
+from gateway.pages.common import PageRefused, PersonPage, back_to, back_with_error, problem_fields, render
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import ENTRY_TYPES
 from shared.vocabulary import LEVELS
@@ -61,3 +61,13 @@ async def run_checks(request: Request, who: PersonPage, application_id: str) -> 
     sections = {code for _, items in menu(app) for code, _ in items}
     return render(request, "applications/checks.html", who, app=app, menu=menu(app), section="checks",
                   result=response.json(), sections=sections)
+
+
+@router.post("/apply/{application_id}/submit")
+async def submit(request: Request, who: PersonPage, application_id: str) -> Response:
+    """提交审核 from the checks page: the service checks everything again; a refusal goes back there."""
+    form = await request.form()
+    response = await call(who, "POST", f"/applications/{application_id}/submit", version=str(form.get("version", "")))
+    if response.status_code != 200:
+        return back_with_error(request, f"/apply/{application_id}/checks", problem_fields(response)[1])
+    return back_to(f"/apply/{application_id}/overview", "application_submitted")
