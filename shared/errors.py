@@ -7,6 +7,7 @@ Raise ``AppError`` (or a subclass) anywhere in a service; the handlers installed
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
@@ -204,22 +205,23 @@ _UNREACHABLE = (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError, 
                 asyncpg.AdminShutdownError, asyncpg.TooManyConnectionsError)
 
 
-def database_unreachable(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what caused it) says the database is unreachable: refused or dropped
-    connections, a pool that timed out, a server shutting down or full. An OSError counts when
-    it came from the database driver (asyncpg's connect raises ConnectionRefusedError as is)."""
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what caused it, each once."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, _UNREACHABLE):
-            return True
-        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(current, OSError) and _raised_in(current, ("asyncpg", "sqlalchemy")):
-            return True
+        yield current
         current = current.__cause__ or current.__context__
-    return False
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database is unreachable: refused or dropped
+    connections, a pool that timed out, a server shutting down or full. An OSError counts when
+    it came from the database driver (asyncpg's connect raises ConnectionRefusedError as is)."""
+    return any(isinstance(c, _UNREACHABLE)
+               or (isinstance(c, sqlalchemy.exc.DBAPIError) and c.connection_invalidated)
+               or (isinstance(c, OSError) and _raised_in(c, ("asyncpg", "sqlalchemy"))) for c in causes(exc))
 
 
 def _raised_in(exc: BaseException, packages: tuple[str, ...]) -> bool:

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.errors import causes, database_unreachable
 from shared.events.broker import (
     ATTEMPTS_HEADER,
     DEAD_LETTER_EXCHANGE,
@@ -54,24 +55,14 @@ inbox = sa.table(
     sa.column("processed_at", sa.DateTime(timezone=True)),
 )
 
-_INFRASTRUCTURE = (OSError, TimeoutError, sa.exc.InterfaceError, sa.exc.OperationalError, sa.exc.TimeoutError,
-                   asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                   asyncpg.exceptions.OperatorInterventionError, aiormq.exceptions.AMQPError)
+# Beyond the database (shared.errors): the broker, the network, time-outs.
+_INFRASTRUCTURE = (OSError, TimeoutError, asyncpg.exceptions.OperatorInterventionError, aiormq.exceptions.AMQPError)
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:
     """A lost or refused connection (database, broker, network) or a timeout, anywhere in the
     chain of causes: nothing the message itself is to blame for."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, _INFRASTRUCTURE):
-            return True
-        if isinstance(current, sa.exc.DBAPIError) and current.connection_invalidated:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    return database_unreachable(exc) or any(isinstance(c, _INFRASTRUCTURE) for c in causes(exc))
 
 
 class Consumer:
