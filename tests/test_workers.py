@@ -19,7 +19,7 @@ import aio_pika
 import pytest
 import sqlalchemy as sa
 
-from deploy.topology import SERVICES, Secrets
+from deploy.topology import SERVICES, Secrets, s3_server_args
 from shared.db import Database, upgrade_to_head
 from shared.events import record_event
 from shared.events.catalogue import AccessChanged
@@ -51,8 +51,8 @@ def worker_env(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathF
            **{f"{n.upper()}_DATABASE_URL": url for n, url in databases.items()}}
     try:
         if not os.environ.get("ZC_TEST_S3_URL"):
-            procs.start("s3", "moto.server", s3, env, args=["-H", "127.0.0.1", "-p", s3.rsplit(":", 1)[1]],
-                        health="/moto-api/")
+            procs.start("s3", "nanio", s3, env, args=s3_server_args(s3, tmp_path_factory.mktemp("worker-s3-data")),
+                        health="/", health_status=403)  # any answer (403 to an unsigned request): it listens
         yield env
     finally:
         procs.stop_all()

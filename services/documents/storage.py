@@ -1,4 +1,4 @@
-"""The bucket, through the MinIO client (any S3 endpoint: MinIO, moto's server, AWS).
+"""The bucket, through the MinIO client (any S3 endpoint: MinIO, nanio, AWS).
 
 The MinIO client blocks, so every call runs in a small thread pool of its own: a slow bucket
 then holds those threads, never the event loop or the default executor. Downloads are streamed
