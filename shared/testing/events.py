@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,4 +42,7 @@ def capture_events(amqp_url: str, routing_key: str, action: Callable[[], Any], *
                 pass
             return result, seen
 
-    return asyncio.run(run())
+    # In a thread of its own: Playwright's sync API (browser tests of the same session) keeps an
+    # event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()

@@ -151,3 +151,41 @@ def test_from_the_plan_page_through_the_pledge_and_every_section_to_the_overview
     row = page.locator("#current-applications tr", has_text=plan["majors"][0])
     expect(row).to_contain_text("填报中")
     expect(row.get_by_role("link", name="填报")).to_be_visible()
+
+
+def test_checks_show_what_is_missing_and_a_complete_draft_is_submitted(stack, page: Page):
+    from services.applications.tests.world import complete, request, started
+
+    world = make_world(stack)
+    plan = world.plan()
+    actor = world.applicant("检测提交")
+    draft = started(stack, actor, plan)
+    page.goto(f"{stack.gateway}/auth/login/person")
+    page.fill("input[name=username]", actor.account["username"])
+    page.fill("input[name=password]", actor.account["password"])
+    page.get_by_role("button", name="登录").click()
+
+    # 开始检测 on the empty draft: 不符合 items, each with where to fix it; 提交审核 is not possible.
+    page.goto(f"{stack.gateway}/apply/{draft['id']}")
+    page.locator("#run-checks").click()
+    expect(page.locator("#checks-summary")).to_contain_text("不符合要求")
+    expect(page.locator("#check-photo")).to_contain_text("不符合")
+    expect(page.locator("#submit-application")).to_be_disabled()
+    page.locator("#check-attachments").get_by_role("link", name="去修改").click()
+    expect(page.get_by_role("heading", name="附件上传")).to_be_visible()
+    shot(page, "7-checks-failing")
+
+    # Filled in (through the API, as the other test does on the pages), checked again, submitted.
+    complete(stack, world, actor, plan, draft)
+    page.goto(f"{stack.gateway}/apply/{draft['id']}/checks")
+    expect(page.locator("#checks-summary")).to_contain_text("均符合要求")
+    page.locator("#submit-application").click()
+    expect(page.locator(".flash-notice")).to_contain_text("已提交审核")
+    expect(page.locator(".apply-summary")).to_contain_text("审核中（用人单位审核）")
+    expect(page.locator("#run-checks")).to_have_count(0)  # read-only: no more 开始检测 or forms
+    shot(page, "8-submitted")
+    assert request(stack, actor.browser, "GET", f"/applications/applications/{draft['id']}").json()["status"] == "in_review"
+    page.locator(".site-nav").get_by_role("link", name="职称申报", exact=True).click()
+    row = page.locator("#current-applications tr", has_text=plan["majors"][0])
+    expect(row).to_contain_text("审核中")
+    expect(row.get_by_role("link", name="填报")).to_have_count(0)

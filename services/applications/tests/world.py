@@ -103,3 +103,48 @@ def started(stack, actor: Actor, plan: dict, **changes: Any) -> dict:
     response = eventually(lambda: (r := start(stack, actor, plan, **changes)).status_code == 201 and r, timeout=15)
     assert response, start(stack, actor, plan, **changes).text
     return response.json()
+
+
+def upload(stack, actor: Actor, kind: str) -> str:
+    """A scan of the actor's, uploaded through the gateway as an attachment of ``kind``."""
+    from services.documents.tests import samples
+
+    response = actor.browser.post(f"{stack.gateway}/api/documents/files", headers=csrf_header(actor.browser, stack.gateway),
+                                  data={"kind": kind}, files={"file": (f"{kind}.jpg", samples.jpeg(), "image/jpeg")})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def complete(stack, world: World, actor: Actor, plan: dict, draft: dict) -> dict[str, str]:
+    """Fill the draft (to a plan made by ``World.plan``) until every check of 开始检测 is met; the
+    approved library entries it imported, by name."""
+    base = f"/applications/applications/{draft['id']}"
+    entries = {name: world.approved_entry(actor, type_, fields)["id"] for name, type_, fields in [
+        ("work", "work_experience", WORK), ("work2", "work_experience", {**WORK, "unit": "福建省第二设计院"}),
+        ("edu", "education", EDUCATION), ("achievement", "achievement", ACHIEVEMENT), ("paper", "paper", PAPER)]}
+
+    def change(method: str, tail: str, body: dict) -> dict:
+        app = request(stack, actor.browser, "GET", base).json()
+        answer = request(stack, actor.browser, method, base + tail, version=app["version"], json=body)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    change("PUT", "/profile", {"ethnicity": "汉族", "political_status": "群众", "mobile": "13800002222",
+                               "work_start_date": "2010-07-01", "years_of_work": 15, "years_in_profession": 12,
+                               "profession": "结构设计", "position": "无", "photo_file_id": upload(stack, actor, "photo")})
+    change("PUT", "/current-titles", {"rows": [{"series": "工程", "title_name": "工程师", "level": "中级",
+                                                "obtained_on": "2015-12-01"}]})
+    change("PUT", "/attachments", {"items": [{"kind": k, "file_id": upload(stack, actor, k)}
+                                             for k in ("id_card_front", "id_card_back", "pledge")]})
+    categories = {c["name"]: c["id"] for g in plan["standard"]["groups"] for c in g["categories"]}
+    for section, entry in [("work_experience", "work"), ("education", "edu"), (categories["工作经历"], "work2"),
+                           (categories["取得业绩"], "achievement"), (categories["发表论文"], "paper")]:
+        def imported(section=section, entry=entry) -> bool:
+            app = request(stack, actor.browser, "GET", base).json()
+            return request(stack, actor.browser, "POST", base + "/items", version=app["version"],
+                           json={"section": section, "entry_ids": [entries[entry]]}).status_code == 200
+        assert eventually(imported, timeout=20), section
+    app = request(stack, actor.browser, "GET", base).json()
+    education = next(s for s in app["sections"] if s["code"] == "education")["items"][0]
+    change("PATCH", f"/items/{education['id']}", {"highest": True})
+    return entries
