@@ -37,6 +37,7 @@ async def submit(request: Request, who: PersonPage, plan_id: str) -> Response:
     form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("form", "major", "title")}
     confirmed, pledged = form.get("confirmed") == "yes", form.get("pledged") == "yes"
+    values["confirmed"] = confirmed  # shown again as it was when the form is refused
     missing = {k: f"请选择{label}" for k, label in (("form", "申报形式"), ("major", "申报专业"), ("title", "申报职称"))
                if not values[k]}
     if not confirmed:
