@@ -114,12 +114,17 @@ def test_a_draft_announces_its_creation_changes_and_deletion(stack, world, amqp_
     def scenario() -> dict:
         draft = started(stack, actor, plan)
         saved = request(stack, actor.browser, "PUT", f"/applications/applications/{draft['id']}/profile",
-                        version=draft["version"], json={"ethnicity": "汉族"}).json()
-        request(stack, actor.browser, "DELETE", f"/applications/applications/{draft['id']}", version=saved["version"])
+                        version=draft["version"], json={"ethnicity": "汉族"})
+        assert saved.status_code == 200, saved.text
+        deleted = request(stack, actor.browser, "DELETE", f"/applications/applications/{draft['id']}",
+                          version=saved.json()["version"])
+        assert deleted.status_code == 204, deleted.text
         return draft
 
     draft, seen = capture_events(amqp_url, "applications.application.*", scenario,
-                                 until=lambda seen: len(seen) >= 3, timeout=20)
+                                 # other tests' events may still be on their way: count this person's
+                                 until=lambda seen: sum(e.body["data"]["person_id"] == actor.person_id
+                                                        for e in seen) >= 3, timeout=20)
     mine = [e.body for e in seen if e.body["subject"] == draft["id"]]
     assert [e["type"] for e in mine] == ["applications.application.created", "applications.application.updated",
                                          "applications.application.deleted"]

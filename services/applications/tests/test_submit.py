@@ -33,7 +33,7 @@ def test_only_a_complete_draft_is_submitted_and_only_once(stack, world, amqp_url
                                  range(2)))
 
     answers, seen = capture_events(amqp_url, "applications.application.submitted", twice,
-                                   until=lambda seen: len(seen) >= 1, timeout=10)
+                                   until=lambda seen: any(e.body["subject"] == draft["id"] for e in seen), timeout=10)
     assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
     submitted = next(a for a in answers if a.status_code == 200).json()
     assert submitted["status"] == "in_review" and submitted["status_label"] == "审核中（用人单位审核）"
