@@ -10,7 +10,7 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class EventData(BaseModel):
@@ -131,6 +131,24 @@ class ReviewerRemoved(EventData):
     person_id: uuid.UUID
 
 
+class UnitUpdated(UnitRegistered):
+    """The legal person changed the unit's information (its 主管部门 among it)."""
+
+
+class DepartmentStaffAdded(EventData):
+    """An operator named a person staff (工作人员) of a 主管部门: they decide at the 主管部门 stage
+    over the applications of the department's units."""
+
+    department_code: str
+    department_name: str
+    person_id: uuid.UUID
+
+
+class DepartmentStaffRemoved(EventData):
+    department_code: str
+    person_id: uuid.UUID
+
+
 # --- plans ------------------------------------------------------------------------------------
 class PlanPart(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -146,8 +164,10 @@ class ReviewStage(PlanPart):
 
     id: uuid.UUID
     name: str
-    reviewer: str  # shared.vocabulary.REVIEWERS
-    reviewer_name: str
+    # Who decides at this stage (shared.vocabulary.PARTIES), and the body's name as the plan gives it.
+    # Plans published before the field was renamed said ``reviewer``/``reviewer_name``.
+    party: str = Field(validation_alias=AliasChoices("party", "reviewer"))
+    party_name: str = Field(validation_alias=AliasChoices("party_name", "reviewer_name"))
 
 
 class PlanAttachment(PlanPart):
@@ -225,6 +245,9 @@ class PlanSnapshot(EventData):
     titles: list[PlanTitle]
     forms: list[str]
     stages: list[ReviewStage]
+    # Where an application returned for changes (退回修改) starts again once resubmitted: at the
+    # plan's first stage, or at the stage that returned it.
+    resubmit_from: Literal["first", "returning"] = "first"
     attachments: list[PlanAttachment]
     standard: ReviewStandard
     published_at: dt.datetime | None
@@ -241,6 +264,21 @@ class PlanUpdated(PlanSnapshot):
 
 class PlanClosed(PlanSnapshot):
     """An organiser closed a plan: no more applications."""
+
+
+class StageAssigneeAdded(EventData):
+    """A plan administrator assigned a person to decide at one stage of their plan (the stages
+    whose party is 职称管理部门, 评委会组建单位 or 评委会)."""
+
+    plan_id: uuid.UUID
+    stage_id: uuid.UUID
+    person_id: uuid.UUID
+
+
+class StageAssigneeRemoved(EventData):
+    plan_id: uuid.UUID
+    stage_id: uuid.UUID
+    person_id: uuid.UUID
 
 
 # --- library -----------------------------------------------------------------------------------
@@ -329,6 +367,38 @@ class ApplicationSubmitted(ApplicationFacts):
     application: dict[str, Any]
 
 
+class ApplicationDecided(ApplicationFacts):
+    """A decider at ``stage`` decided: who (``decider_id``, ``decided_by`` as shown), in whose name
+    (``decided_for``: the unit, department or body), and why (``reason``: empty on 通过)."""
+
+    decision_id: uuid.UUID
+    stage: int
+    stage_name: str
+    decider_id: uuid.UUID
+    decided_by: str
+    decided_for: str
+    reason: str
+
+
+class ApplicationStagePassed(ApplicationDecided):
+    """通过 at a stage that is not the last: the application now waits at ``next_stage``."""
+
+    next_stage: int
+    next_stage_name: str
+
+
+class ApplicationReturned(ApplicationDecided):
+    """退回修改: back to the applicant, who edits, re-checks and submits again."""
+
+
+class ApplicationRejected(ApplicationDecided):
+    """不通过: final."""
+
+
+class ApplicationApproved(ApplicationDecided):
+    """通过 at the plan's last stage: the review is complete."""
+
+
 CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.person.registered": (1, PersonRegistered),
     "identity.person.updated": (1, PersonUpdated),
@@ -344,6 +414,9 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "units.binding.withdrawn": (1, BindingWithdrawn),
     "units.reviewer.added": (1, ReviewerAdded),
     "units.reviewer.removed": (1, ReviewerRemoved),
+    "units.unit.updated": (1, UnitUpdated),
+    "units.department.staff_added": (1, DepartmentStaffAdded),
+    "units.department.staff_removed": (1, DepartmentStaffRemoved),
     "library.entry.submitted": (1, EntrySubmitted),
     "library.entry.approved": (1, EntryApproved),
     "library.entry.rejected": (1, EntryRejected),
@@ -351,10 +424,16 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "plans.plan.published": (1, PlanPublished),
     "plans.plan.updated": (1, PlanUpdated),
     "plans.plan.closed": (1, PlanClosed),
+    "plans.stage.assignee_added": (1, StageAssigneeAdded),
+    "plans.stage.assignee_removed": (1, StageAssigneeRemoved),
     "applications.application.created": (1, ApplicationCreated),
     "applications.application.updated": (1, ApplicationUpdated),
     "applications.application.deleted": (1, ApplicationDeleted),
     "applications.application.submitted": (1, ApplicationSubmitted),
+    "applications.application.stage_passed": (1, ApplicationStagePassed),
+    "applications.application.returned": (1, ApplicationReturned),
+    "applications.application.rejected": (1, ApplicationRejected),
+    "applications.application.approved": (1, ApplicationApproved),
 }
 
 

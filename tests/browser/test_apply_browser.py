@@ -112,6 +112,7 @@ def test_from_the_plan_page_through_the_pledge_and_every_section_to_the_overview
 
     # 附件上传 → 身份证正面, renamed.
     page.locator(".apply-menu").get_by_role("link", name="附件上传").click()
+    page.wait_for_load_state()  # htmx binds the upload on load: a file chosen earlier goes nowhere
     page.locator("#kind-id_card_front input[type=file]").set_input_files(str(id_card))
     expect(page.locator("#kind-id_card_front .picked-files")).to_contain_text("身份证正面")
     page.locator("#save-id_card_front").click()
