@@ -48,6 +48,24 @@ class Principal:
     def has(self, role: str) -> bool:
         return role in self.roles
 
+    @property
+    def acting_name(self) -> str:
+        """How a decision by this principal is signed: a person's name, or a unit account's legal person."""
+        if self.kind == "unit":
+            return f"{self.claims.get('legal_person_name') or self.name or '单位'}（法人）"
+        return self.name or "经办人"
+
+    @property
+    def reviewed_units(self) -> frozenset[uuid.UUID]:
+        """The units whose 经办人 (or legal-person account) this is, as the token names them."""
+        units = set()
+        for raw in self.claims.get("units") or ():
+            try:
+                units.add(uuid.UUID(str(raw)))
+            except ValueError:
+                continue
+        return frozenset(units)
+
 
 JwksLoader = Callable[[], Awaitable[dict[str, Any]]]
 

@@ -12,6 +12,7 @@ from gateway.pages.common import (
     AnyVisitor,
     PendingPage,
     PersonPage,
+    Unavailable,
     Visitor,
     back_to,
     fetch_json,
@@ -98,7 +99,27 @@ async def register_submit(request: Request, who: PendingPage) -> Response:
 async def _pending_items(who: Visitor) -> list[dict]:
     """待处理事项 of a person: where their unit binding stands, and the entries the unit returned
     (each with the way to deal with it)."""
-    return [*await _binding_items(who), *await _returned_entries(who)]
+    return [*await _binding_items(who), *await _returned_entries(who), *await _application_items(who)]
+
+
+async def _application_items(who: Visitor) -> list[dict]:
+    """Applications returned for changes (with the reason), and what waits for the person's decision
+    at a review stage. While applications is down the rest of the list still shows."""
+    try:
+        mine = await fetch_json(who, "applications", "/api/applications/applications")
+        desks = await fetch_json(who, "applications", "/api/applications/reviews/desks")
+    except Unavailable:
+        return [{"title": "职称申报暂时无法访问，与申报有关的待处理事项稍后显示"}]
+    todos = []
+    for a in mine:
+        if a["status"] == "returned":
+            todos.append({"title": f"申报被退回修改：{a['plan_name']} · {a['title']}", "url": f"/apply/{a['id']}",
+                          "sub": f"退回理由：{a['reason'] or '见审核记录'}（修改后重新检测并提交）"})
+    waiting = sum(d["waiting"] for d in desks)
+    if waiting:
+        todos.append({"title": f"有 {waiting} 件职称申报等待您审核", "url": "/reviews",
+                      "sub": "、".join(f"{d['party_label']}：{d['scope']}" for d in desks if d["waiting"])})
+    return todos
 
 
 async def _binding_items(who: Visitor) -> list[dict]:

@@ -45,11 +45,11 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
     if p is None or p.kind == "pending":
         return []
     if p.kind == "unit":
-        return [("/unit/home", "单位工作台")]
+        return [("/unit/home", "单位工作台"), ("/reviews", "申报审核")]
     items = [("/home", "个人首页"), ("/library", "个人业绩库"), ("/apply", "职称申报"), ("/plans", "评审计划"),
              ("/files", "我的附件"), ("/me", "个人中心")]
     if p.has("unit_admin"):  # a 经办人 named by a unit
-        items.append(("/unit/home", "单位工作台"))
+        items += [("/unit/home", "单位工作台"), ("/reviews", "申报审核")]
     if p.has("plan_admin"):  # administers an organiser's plans
         items.append(("/organizer/plans", "计划管理"))
     return items
@@ -174,6 +174,8 @@ def _visitor_of(*kinds: str, role: str | None = None):
 AnyVisitor = Annotated[Visitor, Depends(visitor)]
 PendingPage = Annotated[Visitor, Depends(_visitor_of("pending"))]
 PersonPage = Annotated[Visitor, Depends(_visitor_of("person"))]
+# 申报审核: anyone logged in as a person or a unit; the applications service says what they decide.
+DeciderPage = Annotated[Visitor, Depends(_visitor_of("person", "unit"))]
 # The unit workspace: a unit's legal-person account, or a person the unit named as 经办人.
 UnitDesk = Annotated[Visitor, Depends(_visitor_of("unit", role="unit_admin"))]
 
@@ -281,6 +283,11 @@ NOTICES = {
     "item_moved": "排序已调整。",
     "item_removed": "已移除（个人业绩库中的数据不受影响）。",
     "application_submitted": "已提交审核，申报内容不能再修改；审核进度见“职称申报”中的申报状态。",
+    "review_passed": "已审核通过，申报已进入下一审核环节。",
+    "review_approved": "已审核通过，该申报已完成全部审核环节。",
+    "review_returned": "已退回申报人修改；申报人修改并重新提交后，将再次进入审核。",
+    "review_rejected": "已审核不通过，申报人将看到不通过的理由。",
+    "reviews_decided": "所选申报已处理。",
 }
 
 

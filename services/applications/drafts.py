@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.applications import checks, states
-from services.applications.models import Application, Ban, Item, Membership, Person, Plan
+from services.applications.models import Application, Ban, Item, Membership, Person, Plan, Step, Unit
 from services.applications.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -24,6 +24,7 @@ from services.applications.schemas import (
     ItemOut,
     PersonOut,
     SectionOut,
+    StepOut,
 )
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.auth import Principal
@@ -40,6 +41,7 @@ from shared.events.catalogue import (
     PlanSnapshot,
 )
 from shared.vocabulary import FORMS, LEVELS
+from shared.vocabulary import REVIEWERS as PARTIES
 
 PRODUCER = "applications"
 
@@ -139,7 +141,7 @@ async def for_change(db: AsyncSession, person: Principal, application_id: uuid.U
     return app
 
 
-def _facts(app: Application) -> dict:
+def facts(app: Application) -> dict:
     return {"application_id": app.id, "person_id": app.person_id, "plan_id": app.plan_id,
             "plan_year": app.plan_year, "form": app.form, "major": app.major, "title": app.title,
             "level": app.level, "unit_id": app.unit_id, "status": app.status, "version": app.version}
@@ -151,7 +153,7 @@ async def saved(db: AsyncSession, app: Application, event: type[ApplicationFacts
         app.version += 1
         app.updated_at = dt.datetime.now(dt.UTC)
     await db.flush()
-    await record_event(db, PRODUCER, app.id, event(**_facts(app)))
+    await record_event(db, PRODUCER, app.id, event(**facts(app)))
 
 
 async def start(db: AsyncSession, person: Principal, data: ApplicationIn) -> Application:
@@ -231,20 +233,36 @@ async def list_own(db: AsyncSession, person: Principal) -> list[ApplicationSumma
     rows = (await db.execute(sa.select(Application, Plan).join(Plan, Plan.id == Application.plan_id, isouter=True)
                              .where(Application.person_id == person.id)
                              .order_by(Application.plan_year.desc(), Application.created_at.desc()))).all()
-    return [summary(app, PlanSnapshot.model_validate(plan.data) if plan else None) for app, plan in rows]
+    decided = [app.id for app, _ in rows if app.status in ("returned", "rejected")]
+    reasons = dict((await db.execute(
+        sa.select(Step.application_id, Step.reason).where(Step.application_id.in_(decided), Step.party.is_not(None))
+        .order_by(Step.application_id, Step.at.desc()).distinct(Step.application_id))).all()) if decided else {}
+    return [summary(app, PlanSnapshot.model_validate(plan.data) if plan else None, reasons.get(app.id, ""))
+            for app, plan in rows]
 
 
-def summary(app: Application, plan: PlanSnapshot | None) -> ApplicationSummary:
+def summary(app: Application, plan: PlanSnapshot | None, reason: str = "") -> ApplicationSummary:
     return ApplicationSummary(
         id=app.id, plan_id=app.plan_id, plan_year=app.plan_year, plan_name=app.plan_name, series=app.series,
         form=app.form, form_name=FORMS.get(app.form, app.form), major=app.major, title=app.title, level=app.level,
         level_name=LEVELS.get(app.level, app.level), has_interview=bool(plan and plan.has_interview),
         start_date=plan.start_date if plan else None, end_date=plan.end_date if plan else None,
-        status=app.status, version=app.version,
-        status_label=f"{states.STATUS_LABELS[app.status]}（{app.stage_name}）" if app.stage_name
-        else states.STATUS_LABELS.get(app.status, app.status),
+        status=app.status, version=app.version, status_label=status_label(app),
         actions=states.actions(app.status), created_at=app.created_at, updated_at=app.updated_at,
-        submitted_at=app.submitted_at)
+        submitted_at=app.submitted_at, reason=reason)
+
+
+def status_label(app: Application) -> str:
+    """申报状态, with the stage where it waits or that returned it."""
+    label = states.STATUS_LABELS.get(app.status, app.status)
+    return f"{label}（{app.stage_name}）" if app.stage_name and app.status in ("in_review", "returned") else label
+
+
+def step_out(s: Step) -> StepOut:
+    return StepOut(kind=s.kind, kind_label=states.STEP_LABELS.get(s.kind, s.kind), stage=s.stage,
+                   stage_name=s.stage_name, party=s.party,
+                   party_label=PARTIES.get(s.party, s.party) if s.party else "申报人", actor_name=s.actor_name,
+                   acted_for=s.acted_for, reason=s.reason, at=s.at)
 
 
 def item_out(i: Item) -> ItemOut:
@@ -268,16 +286,23 @@ async def full(db: AsyncSession, app: Application, notices: list[str] | None = N
     if not any(k.kind == "other" for k in kinds):
         kinds.append(AttachmentKindOut(kind="other", name=ATTACHMENT_KINDS["other"], required=False, note=""))
     teacher = is_teacher(plan)
+    steps = list((await db.scalars(sa.select(Step).where(Step.application_id == app.id).order_by(Step.at))).all())
     return ApplicationOut(
-        **summary(app, plan).model_dump(), unit_id=app.unit_id, unit_name=app.unit_name,
+        **summary(app, plan, _last_reason(app, steps)).model_dump(), unit_id=app.unit_id, unit_name=app.unit_name,
         person=PersonOut(name=person.name if person else "", gender={"male": "男", "female": "女"}.get(
             person.gender, person.gender) if person else None, birth_date=person.birth_date if person else None,
             id_number_masked=person.id_number_masked if person else ""),
         majors=plan.majors, profile=app.profile, teacher_profile=app.teacher_profile if teacher else None,
         current_titles=app.current_titles, current_appointments=app.current_appointments, attachment_kinds=kinds,
         attachments=app.attachments, extra_sections=[app.form] if app.form in EXTRA_FORMS else [],
-        extra=app.extra, notices=notices or [],
+        extra=app.extra, notices=notices or [], steps=[step_out(x) for x in steps],
         sections=[SectionOut(**s._asdict(), items=by_section.get(s.code, [])) for s in sections_of(plan)])
+
+
+def _last_reason(app: Application, steps: list[Step]) -> str:
+    if app.status not in ("returned", "rejected"):
+        return ""
+    return next((s.reason for s in reversed(steps) if s.party is not None), "")
 
 
 def entry_types_named(types: list[str]) -> str:
@@ -291,8 +316,9 @@ async def checked(db: AsyncSession, person: Principal, application_id: uuid.UUID
 
 
 async def submit(db: AsyncSession, person: Principal, application_id: uuid.UUID, if_match: str | None) -> Application:
-    """提交审核: the same checks again (a client that never asked for 开始检测 meets them here), then
-    the first stage of the plan. The row lock and the state table make a double click submit once."""
+    """提交审核 (again, after 退回修改): the same checks again (a client that never asked for 开始检测
+    meets them here), then the plan's first stage — or, when the plan says so, the stage that
+    returned it. The row lock and the state table make a double click submit once."""
     app = await for_change(db, person, application_id, if_match, action="submit")
     plan = await plan_of(db, app.plan_id, known=True)
     result = await _run_checks(db, person, app, plan)
@@ -303,16 +329,31 @@ async def submit(db: AsyncSession, person: Principal, application_id: uuid.UUID,
                        errors=[{"field": f.code, "label": f.name, "message": "；".join(f.problems)} for f in failed])
     if not plan.stages:
         raise AppError("该评审计划尚未设置审核环节，暂不能提交，请联系组建单位", code="no_stages", status_code=409)
+    unit = await db.get(Unit, app.unit_id)
+    if unit is None and any(s.party == "department" for s in plan.stages):
+        raise AppError("单位信息正在同步，请稍后再提交", code="unit_syncing", status_code=503)
+    returned = app.status == "returned"
     app.status = states.move("submit", app.status)
-    app.stage, app.stage_name = 0, plan.stages[0].name
+    place_at(app, plan, app.stage if returned and plan.resubmit_from == "returning"
+             and (app.stage or 0) < len(plan.stages) else 0)
+    app.department_code = unit.department_code if unit else None
     app.submitted_at = dt.datetime.now(dt.UTC)
     app.version += 1
     app.updated_at = app.submitted_at
+    db.add(Step(id=uuid.uuid4(), application_id=app.id, kind="submitted", stage=app.stage, stage_name=app.stage_name,
+                party=None, actor_id=person.id, actor_name=(person.name or "申报人")[:100], acted_for=app.unit_name,
+                reason="", at=app.submitted_at))
     await db.flush()
     whole = await full(db, app)
     await record_event(db, PRODUCER, app.id, ApplicationSubmitted(
-        **_facts(app), stage=app.stage, stage_name=app.stage_name, application=whole.model_dump(mode="json")))
+        **facts(app), stage=app.stage, stage_name=app.stage_name, application=whole.model_dump(mode="json")))
     return app
+
+
+def place_at(app: Application, plan: PlanSnapshot, index: int) -> None:
+    """The application now waits at the plan's stage ``index``."""
+    stage = plan.stages[index]
+    app.stage, app.stage_id, app.stage_name, app.stage_party = index, stage.id, stage.name, stage.party
 
 
 async def _run_checks(db: AsyncSession, person: Principal, app: Application, plan: PlanSnapshot) -> ChecksOut:

@@ -1,5 +1,6 @@
 """Events applications consumes, into its read models: plans with their standards, approved
-library snapshots, persons, memberships and integrity bans. Facts may arrive out of order or
+library snapshots, persons, memberships, integrity bans, and who decides at which stage (units
+with their 主管部门, department staff, plan stage assignees). Facts may arrive out of order or
 twice (a redelivery, a republish): each upsert lets only a newer fact change a row, so every
 handler is idempotent by its key, with or without the inbox."""
 from __future__ import annotations
@@ -10,18 +11,33 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications.models import Ban, Membership, Person, Plan, Snapshot
+from services.applications.models import (
+    Ban,
+    DepartmentStaff,
+    Membership,
+    Person,
+    Plan,
+    Snapshot,
+    StageAssignee,
+    Unit,
+)
 from shared.db import Database
 from shared.events import Envelope
 from shared.events.catalogue import (
     BindingApproved,
     BindingEnded,
+    DepartmentStaffAdded,
+    DepartmentStaffRemoved,
     EntryApproved,
     IntegrityRecorded,
     IntegrityRevoked,
     PersonRegistered,
     PersonUpdated,
     PlanSnapshot,
+    StageAssigneeAdded,
+    StageAssigneeRemoved,
+    UnitRegistered,
+    UnitUpdated,
 )
 from shared.events.consumer import Consumer
 from shared.events.handlers import EventHandlers
@@ -85,6 +101,35 @@ async def on_integrity_recorded(session: AsyncSession, data: IntegrityRecorded, 
 async def on_integrity_revoked(session: AsyncSession, data: IntegrityRevoked, _: Envelope) -> None:
     await session.execute(pg.insert(Ban).values(record_id=data.record_id, person_id=data.person_id, revoked=True)
                           .on_conflict_do_update(index_elements=[Ban.record_id], set_={"revoked": True}))
+
+
+@handlers.on("units.unit.registered", "units.unit.updated")
+async def on_unit(session: AsyncSession, data: UnitRegistered | UnitUpdated, envelope: Envelope) -> None:
+    at = envelope.occurred_at
+    values = {"name": data.name, "department_code": data.department_code, "changed_at": at}
+    await _upsert_newer(session, Unit, {"id": data.unit_id}, values, Unit.changed_at < at)
+
+
+@handlers.on("units.department.staff_added", "units.department.staff_removed")
+async def on_department_staff(session: AsyncSession, data: DepartmentStaffAdded | DepartmentStaffRemoved,
+                              envelope: Envelope) -> None:
+    at = envelope.occurred_at
+    values: dict[str, Any] = {"active": isinstance(data, DepartmentStaffAdded), "changed_at": at}
+    if isinstance(data, DepartmentStaffAdded):
+        values["department_name"] = data.department_name
+    await _upsert_newer(session, DepartmentStaff, {"department_code": data.department_code,
+                                                   "person_id": data.person_id}, values,
+                        DepartmentStaff.changed_at < at)
+
+
+@handlers.on("plans.stage.assignee_added", "plans.stage.assignee_removed")
+async def on_stage_assignee(session: AsyncSession, data: StageAssigneeAdded | StageAssigneeRemoved,
+                            envelope: Envelope) -> None:
+    at = envelope.occurred_at
+    await _upsert_newer(session, StageAssignee, {"plan_id": data.plan_id, "stage_id": data.stage_id,
+                                                 "person_id": data.person_id},
+                        {"active": isinstance(data, StageAssigneeAdded), "changed_at": at},
+                        StageAssignee.changed_at < at)
 
 
 def consumers(db: Database, settings: ServiceSettings) -> list[Consumer]:

@@ -25,6 +25,13 @@ class Application(Base):
         # 一个申报年度只允许申报一次（不限系列和专业）: the database enforces it, not a check before insert.
         sa.UniqueConstraint("person_id", "plan_year", name="uq_applications_person_year"),
         sa.Index("ix_applications_person", "person_id", "created_at"),
+        # The deciders' queues: what waits at a stage, by the scope each party decides over.
+        sa.Index("ix_applications_waiting_unit", "unit_id", postgresql_where=sa.text(
+            "status = 'in_review' AND stage_party = 'unit'")),
+        sa.Index("ix_applications_waiting_department", "department_code", postgresql_where=sa.text(
+            "status = 'in_review' AND stage_party = 'department'")),
+        sa.Index("ix_applications_waiting_stage", "plan_id", "stage_id", postgresql_where=sa.text(
+            "status = 'in_review'")),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -54,9 +61,14 @@ class Application(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[dt.datetime | None]
-    # Where a submitted application is in the plan's review stages (index and name of the stage).
+    # Where a submitted application is in the plan's review stages: index, id, name and party (who
+    # decides there, shared.vocabulary.PARTIES). A returned application keeps the stage that returned it.
     stage: Mapped[int | None]
+    stage_id: Mapped[uuid.UUID | None]
     stage_name: Mapped[str | None] = mapped_column(sa.String(100))
+    stage_party: Mapped[str | None] = mapped_column(sa.String(20))
+    # The 主管部门 of the unit when submitted (its staff decide at the 主管部门 stage).
+    department_code: Mapped[str | None] = mapped_column(sa.String(20))
 
 
 class Item(Base):
@@ -83,6 +95,27 @@ class Item(Base):
     highest: Mapped[bool] = mapped_column(default=False)  # 学历教育: 最高学历
     assessment: Mapped[str | None] = mapped_column(sa.String(10))  # 年度考核: 合格 / 不合格
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Step(Base):
+    """What happened to an application after it was first submitted, in order: each submission
+    and each decision (who, for whom, when, why). The applicant's timeline and the deciders' record."""
+
+    __tablename__ = "steps"
+    __table_args__ = (sa.Index("ix_steps_application", "application_id", "at"),
+                      sa.Index("ix_steps_decider", "actor_id", "at"))
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(20))  # states.STEP_LABELS
+    stage: Mapped[int]
+    stage_name: Mapped[str] = mapped_column(sa.String(100))
+    party: Mapped[str | None] = mapped_column(sa.String(20))  # who decided (None: the applicant submitted)
+    actor_id: Mapped[uuid.UUID]
+    actor_name: Mapped[str] = mapped_column(sa.String(100))
+    acted_for: Mapped[str] = mapped_column(sa.String(200))  # the unit, department or body decided for
+    reason: Mapped[str] = mapped_column(sa.String(2000), default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 # --- read models ------------------------------------------------------------------------------
@@ -153,3 +186,40 @@ class Ban(Base):
     ban_from: Mapped[dt.date | None]
     ban_until: Mapped[dt.date | None]
     revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class Unit(Base):
+    """units' units with their 主管部门 (units.unit.registered / updated; the newest fact wins)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    department_code: Mapped[str] = mapped_column(sa.String(20))
+    changed_at: Mapped[dt.datetime]
+
+
+class DepartmentStaff(Base):
+    """Who decides at the 主管部门 stage over the units of a department (units.department.staff_*)."""
+
+    __tablename__ = "department_staff"
+    __table_args__ = (sa.Index("ix_department_staff_person", "person_id"),)
+
+    department_code: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    department_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    active: Mapped[bool]
+    changed_at: Mapped[dt.datetime]
+
+
+class StageAssignee(Base):
+    """Who decides at a stage of a plan that its administrators staff (plans.stage.assignee_*)."""
+
+    __tablename__ = "stage_assignees"
+    __table_args__ = (sa.Index("ix_stage_assignees_person", "person_id"),)
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    stage_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    active: Mapped[bool]
+    changed_at: Mapped[dt.datetime]

@@ -5,34 +5,43 @@ the whole application with its new ETag, so a page always shows what was saved."
 from __future__ import annotations
 
 import uuid
+from typing import Annotated, Literal
 
 import httpx
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications import drafts, files, imports, sections
-from services.applications.deps import DbSession, Documents, IfMatch
+from services.applications import drafts, files, imports, review, sections
+from services.applications.deps import DbSession, Documents, IfMatch, Page
 from services.applications.models import Application
 from services.applications.schemas import (
     ApplicationIn,
     ApplicationOut,
     ApplicationSummary,
     AttachmentsIn,
+    BatchDecisionIn,
+    BatchResult,
     ChecksOut,
     CurrentAppointmentIn,
     CurrentTitleIn,
+    DecisionIn,
+    DeskOut,
     ExtraIn,
+    FileLinkOut,
     ImportableOut,
     ImportIn,
     ItemChange,
     MajorIn,
     MoveIn,
     ProfileIn,
+    ReviewItem,
+    ReviewOut,
     RowsIn,
     TeacherProfileIn,
 )
-from shared.auth import CurrentPerson
+from shared.auth import CurrentPerson, CurrentPrincipal
+from shared.schemas import Paged
 
 api = APIRouter(prefix="/api/applications", tags=["applications"])
 ById = "/applications/{application_id}"
@@ -167,3 +176,41 @@ async def remove_item(application_id: uuid.UUID, item_id: uuid.UUID, person: Cur
                       documents: Documents, if_match: IfMatch = None) -> JSONResponse:
     app = await imports.remove(db, person, application_id, if_match, item_id)
     return await _answer(db, documents, app)
+
+
+
+# --- deciders (review.py) ----------------------------------------------------------------------
+@api.get("/reviews/desks", summary="我的审核工作台：各审核范围及待审核数量")
+async def review_desks(principal: CurrentPrincipal, db: DbSession) -> list[DeskOut]:
+    return await review.desks(db, principal)
+
+
+@api.get("/reviews", summary="待我审核的申报（waiting）/ 我审核过的申报（decided）")
+async def review_queue(principal: CurrentPrincipal, db: DbSession, page: Page,
+                       view: Literal["waiting", "decided"] = "waiting", plan_id: uuid.UUID | None = None,
+                       name: Annotated[str | None, Query(max_length=50)] = None) -> Paged[ReviewItem]:
+    return await review.queue(db, principal, view=view, plan_id=plan_id, name=name or None, offset=page.offset,
+                              limit=page.page_size, page=page.page)
+
+
+@api.post("/reviews/decisions", summary="批量审核（逐条处理，互不影响）")
+async def decide_batch(data: BatchDecisionIn, principal: CurrentPrincipal, db: DbSession) -> BatchResult:
+    return await review.decide_batch(db, principal, data)
+
+
+@api.get("/reviews/{application_id}", summary="审核查看申报（申报一览表，只读）")
+async def review_read(application_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> ReviewOut:
+    return await review.read(db, principal, application_id)
+
+
+@api.get("/reviews/{application_id}/files", summary="审核查看附件（附件一览表，短期链接）")
+async def review_files(application_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession,
+                       documents: Documents) -> list[FileLinkOut]:
+    return await review.file_links(db, principal, application_id, client=documents)
+
+
+@api.post("/reviews/{application_id}/decision", summary="审核：通过 / 退回修改 / 不通过")
+async def decide(application_id: uuid.UUID, data: DecisionIn, principal: CurrentPrincipal,
+                 db: DbSession) -> ReviewOut:
+    await review.decide(db, principal, application_id, data)
+    return await review.read(db, principal, application_id)

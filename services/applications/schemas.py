@@ -27,6 +27,7 @@ register_labels({
     "certificate_no": "证书编号", "approver": "审批单位", "file_ids": "证明材料", "unit": "聘任单位",
     "start_date": "起始时间", "end_date": "截止时间", "kind": "附件类型", "file_id": "附件", "name": "名称",
     "rows": "列表", "items": "附件", "reason": "理由", "summary": "说明",
+    "stage": "审核环节", "outcome": "审核意见", "view": "列表",
 })
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -208,6 +209,20 @@ class ApplicationSummary(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     submitted_at: dt.datetime | None
+    reason: str = ""  # why it was returned or not passed (the latest decision's reason)
+
+
+class StepOut(BaseModel):
+    kind: str  # states.STEP_LABELS
+    kind_label: str
+    stage: int
+    stage_name: str
+    party: str | None
+    party_label: str  # 申报人, 用人单位, 主管部门 …
+    actor_name: str
+    acted_for: str
+    reason: str
+    at: dt.datetime
 
 
 class ApplicationOut(ApplicationSummary):
@@ -224,6 +239,7 @@ class ApplicationOut(ApplicationSummary):
     extra_sections: list[str]  # "exceptional" / "transfer" when that form was chosen
     extra: dict[str, Any]
     sections: list[SectionOut]
+    steps: list[StepOut]  # the timeline: each submission and decision
     notices: list[str] = []  # what the last save adjusted (专业年限 set to 工作年限 …)
 
 
@@ -250,3 +266,77 @@ class FindingOut(BaseModel):
 class ChecksOut(BaseModel):
     ok: bool  # every item 符合: the application may be submitted
     findings: list[FindingOut]
+
+
+# --- deciders ---------------------------------------------------------------------------------
+class DeskOut(BaseModel):
+    """Where the caller decides: a party over a scope (a unit, a department, a plan's stage)."""
+
+    party: str
+    party_label: str
+    scope: str  # the unit's or department's name, or 计划名称 · 环节
+    waiting: int
+
+
+class ReviewItem(BaseModel):
+    """A row of a decider's queue."""
+
+    id: uuid.UUID
+    person_name: str
+    id_number_masked: str
+    unit_name: str
+    plan_id: uuid.UUID
+    plan_name: str
+    plan_year: int
+    form_name: str
+    major: str
+    title: str
+    level_name: str
+    status: str
+    status_label: str
+    stage: int | None
+    stage_name: str | None
+    submitted_at: dt.datetime | None
+    can_decide: bool
+
+
+class ReviewOut(ApplicationOut):
+    """The whole application as a decider sees it (申报一览表), and whether they decide it now."""
+
+    can_decide: bool
+    id_number_masked: str
+
+
+class DecisionIn(BaseModel):
+    """``stage``: the stage the decider saw the application at (a decision made on a stale page
+    is refused rather than applied to another stage)."""
+
+    stage: int = Field(ge=0, le=50)
+    outcome: Literal["pass", "return", "reject"]
+    reason: LongText = ""
+
+
+class BatchItemIn(BaseModel):
+    application_id: uuid.UUID
+    stage: int = Field(ge=0, le=50)
+
+
+class BatchDecisionIn(BaseModel):
+    items: list[BatchItemIn] = Field(min_length=1, max_length=200)
+    outcome: Literal["pass", "return", "reject"]
+    reason: LongText = ""
+
+
+class BatchResult(BaseModel):
+    done: list[uuid.UUID]
+    failed: dict[str, str]  # application id → the reason in Chinese
+
+
+class FileLinkOut(BaseModel):
+    file_id: uuid.UUID
+    name: str
+    kind_label: str
+    content_type: str
+    url: str
+    thumbnail_url: str | None
+    expires_at: dt.datetime

@@ -9,6 +9,17 @@ from shared.errors import Conflict
 STATUS_LABELS: dict[str, str] = {
     "draft": "填报中",
     "in_review": "审核中",  # at the plan's stage ``Application.stage`` (its name in ``stage_name``)
+    "returned": "退回修改",  # by the stage ``Application.stage``; the applicant edits and submits again
+    "rejected": "未通过",
+    "approved": "审核通过",  # every stage passed
+}
+
+# A row of the timeline (models.Step.kind).
+STEP_LABELS: dict[str, str] = {
+    "submitted": "提交审核",
+    "passed": "审核通过",
+    "returned": "退回修改",
+    "rejected": "审核不通过",
 }
 
 # action → the states it may start from, and the state it leaves the application in (None: unchanged).
@@ -19,11 +30,19 @@ class Move:
     label: str
 
 
+EDITABLE = frozenset({"draft", "returned"})
+
 MOVES: dict[str, Move] = {
-    "edit": Move(frozenset({"draft"}), None, "修改"),
+    # the applicant's
+    "edit": Move(EDITABLE, None, "修改"),
     "delete": Move(frozenset({"draft"}), None, "删除"),
-    "submit": Move(frozenset({"draft"}), "in_review", "提交审核"),
+    "submit": Move(EDITABLE, "in_review", "提交审核"),
+    # a decider's at the stage where the application waits (通过 at the last stage → approved)
+    "pass": Move(frozenset({"in_review"}), "in_review", "审核通过"),
+    "return": Move(frozenset({"in_review"}), "returned", "退回修改"),
+    "reject": Move(frozenset({"in_review"}), "rejected", "审核不通过"),
 }
+APPLICANT_ACTIONS = ("edit", "delete", "submit")
 
 
 def move(action: str, status: str) -> str:
@@ -37,4 +56,4 @@ def move(action: str, status: str) -> str:
 
 def actions(status: str) -> list[str]:
     """What the applicant may do now (the buttons a page shows)."""
-    return [a for a, m in MOVES.items() if status in m.sources]
+    return [a for a in APPLICANT_ACTIONS if status in MOVES[a].sources]

@@ -13,19 +13,9 @@ from shared.auth import Principal
 from shared.errors import Forbidden, NotFound
 
 
-def reviewed_units(principal: Principal) -> list[uuid.UUID]:
-    units = []
-    for raw in principal.claims.get("units") or ():
-        try:
-            units.append(uuid.UUID(str(raw)))
-        except ValueError:
-            continue
-    return units
-
-
 def readable_by(principal: Principal) -> sa.ColumnElement[bool]:
     via_claim = sa.exists().where(Claim.file_id == File.id,
-                                  sa.or_(Claim.public, Claim.unit_id.in_(reviewed_units(principal))))
+                                  sa.or_(Claim.public, Claim.unit_id.in_(list(principal.reviewed_units))))
     if principal.kind != "person":
         return via_claim
     return sa.or_(File.owner_id == principal.id, via_claim)

@@ -21,19 +21,9 @@ from shared.events.catalogue import EntryApproved, EntryRejected, EntrySnapshot
 from shared.schemas import Paged
 
 
-def reviewed_units(principal: Principal) -> set[uuid.UUID]:
-    return {uuid.UUID(u) for u in principal.claims.get("units") or []}
-
-
-def reviewer_name(principal: Principal) -> str:
-    if principal.kind == "unit":
-        return f"{principal.claims.get('legal_person_name') or principal.name}（法人）"
-    return principal.name or "经办人"
-
-
 async def queue(db: AsyncSession, principal: Principal, unit_id: uuid.UUID, *, type_: str | None,
                 status: str, offset: int, limit: int, page: int) -> Paged[EntryOut]:
-    if unit_id not in reviewed_units(principal):
+    if unit_id not in principal.reviewed_units:
         raise Forbidden("您不是该单位的经办人，无权审核该单位的业绩", code="not_unit_reviewer")
     where = [Entry.unit_id == unit_id, Entry.status == status, *([Entry.type == type_] if type_ else [])]
     total = await db.scalar(sa.select(sa.func.count()).select_from(Entry).where(*where)) or 0
@@ -48,14 +38,14 @@ async def visible_entry(db: AsyncSession, principal: Principal, entry_id: uuid.U
     entry = await db.get(Entry, entry_id)
     if entry is not None and principal.kind == "person" and entry.owner_id == principal.id:
         return entry
-    if entry is not None and entry.unit_id in reviewed_units(principal) and entry.status != "draft":
+    if entry is not None and entry.unit_id in principal.reviewed_units and entry.status != "draft":
         return entry
     raise NotFound("未找到该业绩", code="entry_not_found")
 
 
 async def _for_decision(db: AsyncSession, principal: Principal, entry_id: uuid.UUID) -> Entry:
     entry = await db.scalar(sa.select(Entry).where(Entry.id == entry_id).with_for_update())
-    if entry is None or entry.unit_id not in reviewed_units(principal):
+    if entry is None or entry.unit_id not in principal.reviewed_units:
         raise NotFound("未找到该业绩", code="entry_not_found")
     if principal.kind == "person" and entry.owner_id == principal.id:
         raise Forbidden("不能审核本人的业绩", code="own_entry")
@@ -66,7 +56,7 @@ async def _for_decision(db: AsyncSession, principal: Principal, entry_id: uuid.U
 
 async def approve(db: AsyncSession, documents: httpx.AsyncClient, principal: Principal, entry_id: uuid.UUID) -> Entry:
     entry = await _for_decision(db, principal, entry_id)
-    now, by = dt.datetime.now(dt.UTC), reviewer_name(principal)
+    now, by = dt.datetime.now(dt.UTC), principal.acting_name
     entry.status, entry.decided_at, entry.decided_by = "approved", now, by
     entry.approved = ApprovedVersion(version=entry.version, fields=entry.fields, attachment_ids=entry.attachment_ids,
                                      approved_at=now, approved_by=by).model_dump(mode="json")
@@ -89,7 +79,7 @@ async def approve(db: AsyncSession, documents: httpx.AsyncClient, principal: Pri
 async def return_(db: AsyncSession, documents: httpx.AsyncClient, principal: Principal, entry_id: uuid.UUID,
                   reason: str) -> Entry:
     entry = await _for_decision(db, principal, entry_id)
-    entry.status, entry.decided_at, entry.decided_by = "returned", dt.datetime.now(dt.UTC), reviewer_name(principal)
+    entry.status, entry.decided_at, entry.decided_by = "returned", dt.datetime.now(dt.UTC), principal.acting_name
     entry.return_reason = reason
     await db.flush()
     # Back with the owner to fix: the files are free again (the unit still sees what it returned).

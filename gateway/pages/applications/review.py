@@ -1,0 +1,97 @@
+"""申报审核: the deciders' workspace — their desks with what waits, the queue (one by one or a
+batch), and an application read-only (申报一览表, 附件一览表, the timeline) with the decision form.
+Who decides what is the applications service's to say; these pages only show its answers."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gateway.pages.applications.draft import EXTRA_NAMES
+from gateway.pages.applications.summaries import attachment_rows
+from gateway.pages.applications.upstream import call, fetch
+from gateway.pages.common import DeciderPage, back_to, back_with_error, problem_fields, render
+from shared.entry_types import ENTRY_TYPES
+from shared.vocabulary import LEVELS
+
+router = APIRouter(include_in_schema=False)
+
+OUTCOMES = {"pass": "通过", "return": "退回修改", "reject": "不通过"}
+
+
+@router.get("/reviews")
+async def queue(request: Request, who: DeciderPage, view: str = "waiting", q: str = "", page: int = 1) -> Response:
+    view = view if view in ("waiting", "decided") else "waiting"
+    desks = await fetch(who, "/reviews/desks")
+    listing = await fetch(who, "/reviews", params={"view": view, "name": q[:50], "page": max(1, min(page, 1000)),
+                                                  "page_size": 50})
+    return render(request, "applications/reviews.html", who, desks=desks, listing=listing, view=view, q=q[:50])
+
+
+@router.post("/reviews/batch")
+async def decide_batch(request: Request, who: DeciderPage) -> Response:
+    """批量通过 / 批量退回修改 of the checked rows; each row carries the stage it was seen at."""
+    form = await request.form()
+    outcome = str(form.get("outcome", ""))
+    items = []
+    for value in form.getlist("picked"):
+        application_id, _, stage = str(value).partition(":")
+        if stage.isdigit():
+            items.append({"application_id": application_id, "stage": int(stage)})
+    if outcome not in OUTCOMES or not items:
+        return back_with_error(request, "/reviews", "请先勾选要审核的申报")
+    response = await call(who, "POST", "/reviews/decisions",
+                          json={"items": items, "outcome": outcome, "reason": str(form.get("reason", ""))})
+    if response.status_code != 200:
+        return back_with_error(request, "/reviews", problem_fields(response)[1])
+    result = response.json()
+    if result["failed"]:
+        return back_with_error(request, "/reviews", f"已处理 {len(result['done'])} 件；以下 {len(result['failed'])} 件未处理："
+                               + "；".join(result["failed"].values()))
+    return back_to("/reviews", "reviews_decided")
+
+
+async def _links(who: DeciderPage, application_id: str) -> dict[str, dict[str, Any]]:
+    """The application's files as the templates use them (name and where to open them); while
+    documents is down the page shows "附件暂时无法显示" and the rest works."""
+    response = await call(who, "GET", f"/reviews/{application_id}/files")
+    if response.status_code != 200:
+        return {}
+    return {f["file_id"]: {"display_name": f["name"], "href": f["url"], "thumbnail": f["thumbnail_url"],
+                           "content_type": f["content_type"], "kind_label": f["kind_label"]} for f in response.json()}
+
+
+async def _detail(request: Request, who: DeciderPage, application_id: str, *, values: dict | None = None,
+                  error: str | None = None, status_code: int = 200) -> Response:
+    app = await fetch(who, f"/reviews/{application_id}")
+    files = await _links(who, application_id)
+    types = {t for s in app["sections"] for t in s["entry_types"]}
+    return render(request, "applications/review.html", who, status_code=status_code, app=app, files=files,
+                  rows=[(files.get(f), f, used) for f, used in attachment_rows(app)], levels=LEVELS,
+                  extra_name=EXTRA_NAMES.get(app["form"]), outcomes=OUTCOMES, values=values or {}, error=error,
+                  entry_fields={t: ENTRY_TYPES[t].fields for t in types if t in ENTRY_TYPES})
+
+
+@router.get("/reviews/{application_id}")
+async def detail(request: Request, who: DeciderPage, application_id: str) -> Response:
+    return await _detail(request, who, application_id)
+
+
+@router.post("/reviews/{application_id}")
+async def decide(request: Request, who: DeciderPage, application_id: str) -> Response:
+    """The decision form posts to its own page: a refusal (no reason, decided meanwhile) shows it
+    again with what was typed."""
+    form = await request.form()
+    values = {"outcome": str(form.get("outcome", "")), "reason": str(form.get("reason", ""))}
+    stage = str(form.get("stage", ""))
+    if values["outcome"] not in OUTCOMES:
+        return await _detail(request, who, application_id, values=values, error="请选择审核意见", status_code=422)
+    response = await call(who, "POST", f"/reviews/{application_id}/decision",
+                          json={"stage": int(stage) if stage.isdigit() else -1, **values})
+    if response.status_code != 200:
+        return await _detail(request, who, application_id, values=values, error=problem_fields(response)[1],
+                             status_code=response.status_code)
+    status = response.json()["status"]
+    notice = {"returned": "review_returned", "rejected": "review_rejected", "approved": "review_approved"}
+    return back_to(f"/reviews/{application_id}", notice.get(status, "review_passed"))

@@ -1,0 +1,180 @@
+"""The review stages over HTTP through the gateway: each party decides only where and over whom it
+should, a decision is made once, 退回修改 goes back to the applicant and round again, 不通过 is
+final, a batch decides each application on its own, and the applicant sees every step."""
+from __future__ import annotations
+
+from services.applications.tests.world import World, complete, request, started
+from services.plans.tests.people import Actor, person
+from shared.testing.events import capture_events
+from shared.testing.fixtures import eventually
+
+FOUR_STAGES = [{"name": "用人单位审核", "party": "unit"},
+               {"name": "主管部门审核", "party": "department"},
+               {"name": "职称管理部门审核", "party": "title_office", "party_name": "福建省职称办"},
+               {"name": "评委会评审", "party": "committee", "party_name": "福建省工程系列高级职称评审委员会"}]
+
+
+def submitted(stack, world: World, actor: Actor, plan: dict) -> dict:
+    draft = started(stack, actor, plan)
+    complete(stack, world, actor, plan, draft)
+    return submit(stack, actor, draft["id"])
+
+
+def submit(stack, actor: Actor, application_id: str) -> dict:
+    base = f"/applications/applications/{application_id}"
+    version = request(stack, actor.browser, "GET", base).json()["version"]
+    answer = request(stack, actor.browser, "POST", base + "/submit", version=version)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def decide(stack, who, application_id: str, stage: int, outcome: str = "pass", reason: str = ""):
+    browser = who.browser if isinstance(who, Actor) else who
+    return request(stack, browser, "POST", f"/applications/reviews/{application_id}/decision",
+                   json={"stage": stage, "outcome": outcome, "reason": reason})
+
+
+def waiting(stack, who) -> list[str]:
+    browser = who.browser if isinstance(who, Actor) else who
+    answer = request(stack, browser, "GET", "/applications/reviews", params={"view": "waiting", "page_size": 100})
+    assert answer.status_code == 200, answer.text
+    return [i["id"] for i in answer.json()["items"]]
+
+
+def assign(stack, world: World, plan: dict, stage_name: str, actor: Actor) -> None:
+    stage = next(s for s in plan["stages"] if s["name"] == stage_name)
+    answer = request(stack, world.admin.browser, "POST", f"/plans/plans/{plan['id']}/stages/{stage['id']}/assignees",
+                     json={"person_id": actor.person_id})
+    assert answer.status_code == 201, answer.text
+
+
+def test_every_stage_decides_in_turn_over_its_own_scope(stack, world, amqp_url):
+    plan = world.plan(stages=FOUR_STAGES)
+    department = person(stack, "主管部门科员")
+    office, committee = person(stack, "职称办审核员"), person(stack, "评委会秘书")
+    operator = person(stack, "运维人员", "operator")
+    named = request(stack, operator.browser, "POST", "/units/departments/FJ-RSW/staff",
+                    json={"person_id": department.person_id})
+    assert named.status_code == 201, named.text
+    assign(stack, world, plan, "职称管理部门审核", office)
+    assign(stack, world, plan, "评委会评审", committee)
+    other_unit, _ = stack.unit_browser("别的测试单位")
+
+    actor = world.applicant("逐级审核")
+    app = submitted(stack, world, actor, plan)
+    app_id = app["id"]
+
+    # 用人单位: the applicant's unit sees it waiting; another unit does not even find it.
+    assert app_id in waiting(stack, world.unit)
+    assert app_id not in waiting(stack, other_unit)
+    assert request(stack, other_unit, "GET", f"/applications/reviews/{app_id}").status_code == 404
+    assert decide(stack, other_unit, app_id, 0).status_code == 404
+    # The applicant cannot decide; the department cannot decide before its turn.
+    assert decide(stack, actor, app_id, 0).status_code == 404
+    assert eventually(lambda: request(stack, department.browser, "GET", "/applications/reviews/desks").json(),
+                      timeout=20)
+    early = decide(stack, department, app_id, 0)
+    assert early.status_code == 403 and early.json()["code"] == "not_stage_decider", early.text
+
+    seen = request(stack, world.unit, "GET", f"/applications/reviews/{app_id}").json()
+    assert seen["can_decide"] and seen["person"]["name"] == "逐级审核" and seen["sections"]
+
+    def unit_passes():
+        return decide(stack, world.unit, app_id, 0)
+
+    passed, events = capture_events(amqp_url, "applications.application.stage_passed", unit_passes,
+                                    until=lambda seen: any(e.body["subject"] == app_id for e in seen), timeout=10)
+    assert passed.status_code == 200, passed.text
+    assert passed.json()["status_label"] == "审核中（主管部门审核）" and not passed.json()["can_decide"]
+    fact = next(e.body["data"] for e in events if e.body["subject"] == app_id)
+    assert fact["next_stage_name"] == "主管部门审核" and fact["decided_for"].startswith("申报测试单位")
+    # Made once: the same decision again (a double click, another 经办人) is refused.
+    again = decide(stack, world.unit, app_id, 0)
+    assert again.status_code == 409 and again.json()["code"] == "already_decided"
+
+    # 主管部门 → 职称管理部门 → 评委会, each by its own people only.
+    assert app_id in waiting(stack, department) and app_id not in waiting(stack, office)
+    assert decide(stack, department, app_id, 1).status_code == 200
+    assert eventually(lambda: app_id in waiting(stack, office), timeout=10)
+    assert decide(stack, committee, app_id, 2).status_code == 403
+    assert decide(stack, office, app_id, 2).status_code == 200
+
+    def committee_passes():
+        return decide(stack, committee, app_id, 3)
+
+    last, events = capture_events(amqp_url, "applications.application.approved", committee_passes,
+                                  until=lambda seen: any(e.body["subject"] == app_id for e in seen), timeout=10)
+    assert last.status_code == 200 and last.json()["status"] == "approved", last.text
+
+    # The applicant's timeline: who decided, for whom, at which stage.
+    mine = request(stack, actor.browser, "GET", f"/applications/applications/{app_id}").json()
+    assert mine["status_label"] == "审核通过"
+    assert [(s["kind"], s["stage_name"]) for s in mine["steps"]] == [
+        ("submitted", "用人单位审核"), ("passed", "用人单位审核"), ("passed", "主管部门审核"),
+        ("passed", "职称管理部门审核"), ("passed", "评委会评审")]
+    assert [s["actor_name"] for s in mine["steps"][2:]] == ["主管部门科员", "职称办审核员", "评委会秘书"]
+    assert mine["steps"][2]["acted_for"] == "福建省人力资源和社会保障厅"
+    assert mine["steps"][4]["acted_for"] == "福建省工程系列高级职称评审委员会"
+    # What they decided stays in each decider's record.
+    decided = request(stack, office.browser, "GET", "/applications/reviews", params={"view": "decided"}).json()
+    assert [i["id"] for i in decided["items"]] == [app_id]
+
+
+def test_returned_for_changes_the_applicant_edits_and_submits_again(stack, world, amqp_url):
+    plan = world.plan()  # 用人单位审核 → 评委会评审; resubmitted applications start again at the first
+    actor = world.applicant("退回修改")
+    app_id = submitted(stack, world, actor, plan)["id"]
+
+    no_reason = decide(stack, world.unit, app_id, 0, "return")
+    assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
+
+    def unit_returns():
+        return decide(stack, world.unit, app_id, 0, "return", "个人信息中的现从事专业填写有误")
+
+    returned, events = capture_events(amqp_url, "applications.application.returned", unit_returns,
+                                      until=lambda seen: any(e.body["subject"] == app_id for e in seen), timeout=10)
+    assert returned.status_code == 200, returned.text
+    assert next(e.body["data"]["reason"] for e in events if e.body["subject"] == app_id) == "个人信息中的现从事专业填写有误"
+
+    base = f"/applications/applications/{app_id}"
+    mine = request(stack, actor.browser, "GET", base).json()
+    assert mine["status_label"] == "退回修改（用人单位审核）" and {"edit", "submit"} <= set(mine["actions"])
+    assert "delete" not in mine["actions"]
+    assert mine["steps"][-1]["reason"] == "个人信息中的现从事专业填写有误"
+    assert app_id not in waiting(stack, world.unit)
+
+    # Edit, re-check, resubmit: at the first stage again, the unit decides again.
+    fixed = request(stack, actor.browser, "PUT", base + "/profile", version=mine["version"],
+                    json={**mine["profile"], "profession": "桥梁结构设计"})
+    assert fixed.status_code == 200, fixed.text
+    assert request(stack, actor.browser, "POST", base + "/checks").json()["ok"]
+    again = submit(stack, actor, app_id)
+    assert again["status_label"] == "审核中（用人单位审核）"
+    assert [s["kind"] for s in again["steps"]] == ["submitted", "returned", "submitted"]
+    assert app_id in waiting(stack, world.unit)
+    assert decide(stack, world.unit, app_id, 0).status_code == 200
+
+
+def test_a_batch_decides_each_on_its_own_and_a_rejection_is_final(stack, world):
+    plan = world.plan()
+    first, second = world.applicant("批量一"), world.applicant("批量二")
+    one, two = submitted(stack, world, first, plan)["id"], submitted(stack, world, second, plan)["id"]
+    # Someone else already passed the second one: the batch passes the first and says why not the second.
+    assert decide(stack, world.unit, two, 0).status_code == 200
+    batch = request(stack, world.unit, "POST", "/applications/reviews/decisions",
+                    json={"items": [{"application_id": one, "stage": 0}, {"application_id": two, "stage": 0}],
+                          "outcome": "pass"})
+    assert batch.status_code == 200, batch.text
+    assert batch.json()["done"] == [one] and "已不在您看到的审核环节" in batch.json()["failed"][two]
+
+    # 不通过 needs a reason, and is final: the applicant can no longer change or resubmit it.
+    committee = person(stack, "评委会不通过")
+    assign(stack, world, plan, "评委会评审", committee)
+    assert eventually(lambda: one in waiting(stack, committee), timeout=20)
+    rejected = decide(stack, committee, one, 1, "reject", "业绩条件不满足评审标准")
+    assert rejected.status_code == 200 and rejected.json()["status_label"] == "未通过", rejected.text
+    mine = request(stack, first.browser, "GET", f"/applications/applications/{one}").json()
+    assert mine["actions"] == [] and mine["steps"][-1]["reason"] == "业绩条件不满足评审标准"
+    resubmit = request(stack, first.browser, "POST", f"/applications/applications/{one}/submit",
+                       version=mine["version"])
+    assert resubmit.status_code == 409 and resubmit.json()["code"] == "wrong_status"
