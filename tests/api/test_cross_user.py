@@ -208,6 +208,11 @@ PROBES: dict[tuple[str, str], Probe] = {
         ("GET", "/importable", None), ("POST", "/items", {"section": "education", "entry_ids": ["{item_id}"]}),
         ("PATCH", "/items/{item_id}", {"highest": True}), ("POST", "/items/{item_id}/move", {"direction": "up"}),
         ("DELETE", "/items/{item_id}", None)]},
+    # applications' review routes: nobody outside the stage's scope finds the application (the draft
+    # stands in; that deciders in scope do is tested in services/applications/tests/test_review.py)
+    **{(method, "/api/applications/reviews/{application_id}" + tail): Probe(
+        "applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
+        ("GET", "", None), ("GET", "/files", None), ("POST", "/decision", {"stage": 0, "outcome": "pass"})]},
     # documents
     ("GET", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("PATCH", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE, body={"display_name": "入侵.jpg"}),

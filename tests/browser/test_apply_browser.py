@@ -3,6 +3,7 @@ plan), 申报职称选择, the 诚信承诺书, every section with imports, to �
 Screenshots of each step are kept in test-results/ as artefacts."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -154,7 +155,8 @@ def test_from_the_plan_page_through_the_pledge_and_every_section_to_the_overview
     expect(row.get_by_role("link", name="填报")).to_be_visible()
 
 
-def test_checks_show_what_is_missing_and_a_complete_draft_is_submitted(stack, page: Page):
+def test_checks_show_what_is_missing_a_complete_draft_is_submitted_and_the_unit_reviews_it(stack, page: Page,
+                                                                                            chromium):
     from services.applications.tests.world import complete, request, started
 
     world = make_world(stack)
@@ -190,3 +192,51 @@ def test_checks_show_what_is_missing_and_a_complete_draft_is_submitted(stack, pa
     row = page.locator("#current-applications tr", has_text=plan["majors"][0])
     expect(row).to_contain_text("审核中")
     expect(row.get_by_role("link", name="填报")).to_have_count(0)
+
+    # The unit's legal-person account: 申报审核 lists it; 退回修改 needs a reason.
+    unit = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
+    unit.context.set_default_timeout(15_000)
+    unit.goto(f"{stack.gateway}/auth/login/unit")
+    unit.fill("input[name=username]", world.unit_account["username"])
+    unit.fill("input[name=password]", world.unit_account["password"])
+    unit.get_by_role("button", name="登录").click()
+    unit.locator(".site-nav").get_by_role("link", name="申报审核").click()
+    expect(unit.locator("#desks")).to_contain_text("待审核 1 件")
+    unit.locator(f"#review-{draft['id']}").get_by_role("link", name="审核").click()
+    expect(unit.locator("#overview")).to_contain_text("检测提交")
+    expect(unit.locator("#files-overview")).to_contain_text("证件照")
+    unit.get_by_label("退回修改").check()
+    unit.locator("#decide").click()
+    expect(unit.locator(".flash-error")).to_contain_text("请填写退回修改的理由")
+    unit.fill("#reason", "现从事专业填写不完整")
+    unit.locator("#decide").click()
+    expect(unit.locator(".flash-notice")).to_contain_text("已退回申报人修改")
+    expect(unit.locator("#timeline")).to_contain_text("现从事专业填写不完整")
+    shot(unit, "9-unit-returned")
+
+    # The applicant sees why on 个人首页, fixes it, checks again and resubmits.
+    page.locator(".site-nav").get_by_role("link", name="个人首页").click()
+    todo = page.locator("#module-todos")
+    expect(todo).to_contain_text("现从事专业填写不完整")
+    todo.get_by_role("link", name=re.compile("申报被退回修改")).click()
+    expect(page.locator("#returned-note")).to_contain_text("现从事专业填写不完整")
+    page.fill("#profession", "桥梁结构设计")
+    page.locator("#save-profile").click()
+    expect(page.locator(".flash-notice")).to_contain_text("已保存")
+    page.locator("#run-checks").click()
+    expect(page.locator("#checks-summary")).to_contain_text("均符合要求")
+    page.locator("#submit-application").click()
+    expect(page.locator(".flash-notice")).to_contain_text("已提交审核")
+
+    # The unit passes it; the applicant's 申报一览表 shows every step.
+    unit.goto(f"{stack.gateway}/reviews/{draft['id']}")
+    unit.get_by_label("通过", exact=True).check()
+    unit.locator("#decide").click()
+    expect(unit.locator(".flash-notice")).to_contain_text("已审核通过")
+    page.reload()
+    timeline = page.locator("#timeline")
+    expect(timeline).to_contain_text("退回修改")
+    expect(timeline).to_contain_text("审核通过")
+    expect(page.locator(".apply-summary")).to_contain_text("审核中（评委会评审）")
+    shot(page, "10-timeline")
+    unit.context.close()
