@@ -2,7 +2,9 @@
 
 A claim says that the record ``ref`` uses these files: documents checks they are the owner's,
 lets the named unit's reviewers (or, ``public``, everyone logged in) read them, and with
-``lock`` refuses their deletion; ``label`` names the record to the owner in 我的附件. A PUT replaces the ref's previous claim; DELETE releases it."""
+``lock`` refuses their deletion; ``label`` names the record to the owner in 我的附件. A PUT replaces the ref's previous claim; DELETE releases it.
+``links`` gives short-lived links to the files a record claims, for whoever the calling service
+lets see that record (documents does not know them)."""
 from __future__ import annotations
 
 import uuid
@@ -10,6 +12,8 @@ import uuid
 import httpx
 
 from shared.errors import AppError
+
+LINKS_MAX = 500  # documents' limit per call
 
 
 def _unavailable() -> AppError:
@@ -41,3 +45,21 @@ async def release(documents: httpx.AsyncClient, ref: str) -> None:
         raise _unavailable() from None
     if response.status_code >= 400 and response.status_code != 404:
         raise _unavailable()
+
+
+async def links(documents: httpx.AsyncClient, ref: str, file_ids: list[uuid.UUID]) -> list[dict]:
+    """Links to those of ``file_ids`` that ``ref`` claims (others are left out), in the order asked:
+    ``{file_id, name, kind, kind_label, content_type, size, has_thumbnail, url, thumbnail_url,
+    expires_at}``; the urls are relative to the gateway and expire within minutes."""
+    ids = [str(i) for i in dict.fromkeys(file_ids)]
+    found: list[dict] = []
+    for start in range(0, len(ids), LINKS_MAX):
+        try:
+            response = await documents.post("/internal/files/links",
+                                            json={"ref": ref, "file_ids": ids[start:start + LINKS_MAX]})
+        except httpx.HTTPError:
+            raise _unavailable() from None
+        if response.status_code >= 400:
+            raise _unavailable()
+        found += response.json()
+    return found

@@ -1,6 +1,7 @@
 """Who may read a file: its owner; the reviewers of a unit a claim names (their access token
 lists the unit in ``units``); anyone logged in while a public claim holds it. Everyone else is
-told the file does not exist."""
+told the file does not exist. (A claiming service may also get short-lived links to the files its
+own record claims, for the people it lets see that record: ``claimed``.)"""
 from __future__ import annotations
 
 import uuid
@@ -46,6 +47,19 @@ async def live(db: AsyncSession, file_id: uuid.UUID) -> File:
     if found is None:
         raise not_found()
     return found
+
+
+async def claimed(db: AsyncSession, ref: str, file_ids: list[uuid.UUID]) -> list[File]:
+    """The live files among these that ``ref`` claims, in the order asked (others are left out).
+
+    For the claiming service, which decides who may see its record (e.g. who decides on an
+    application): it can reach only the files its own record holds, whatever ids it sends."""
+    if not file_ids:
+        return []
+    found = {f.id: f for f in await db.scalars(
+        sa.select(File).join(Claim, Claim.file_id == File.id)
+        .where(Claim.ref == ref, File.id.in_(file_ids), File.deleted_at.is_(None)))}
+    return [found[i] for i in dict.fromkeys(file_ids) if i in found]
 
 
 async def owned(db: AsyncSession, principal: Principal, file_id: uuid.UUID) -> File:

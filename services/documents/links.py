@@ -1,5 +1,5 @@
-"""Short-lived links: ``/api/documents/links/{token}`` serves a file without a login until the
-token expires. The token names the file and the expiry and is HMAC-signed with the service's
+"""Short-lived links: ``/api/documents/links/{token}`` serves a file (``…/thumbnail`` its preview)
+without a login until the token expires. The token names the file and the expiry and is HMAC-signed with the service's
 link secret, so nothing is stored and nothing can be forged or extended."""
 from __future__ import annotations
 
@@ -30,6 +30,11 @@ def _sign(secret: str, payload: bytes) -> bytes:
 def make_token(file_id: uuid.UUID, expires_at: dt.datetime, secret: str) -> str:
     payload = file_id.bytes + struct.pack(">Q", int(expires_at.timestamp()))
     return f"{_b64(payload)}.{_b64(_sign(secret, payload))}"
+
+
+def url(file_id: uuid.UUID, expires_at: dt.datetime, secret: str) -> str:
+    """Relative: the gateway proxies /api/documents/*, so pages use it as it is (also in <img src>)."""
+    return f"/api/documents/links/{make_token(file_id, expires_at, secret)}"
 
 
 def read_token(token: str, secret: str, now: dt.datetime) -> uuid.UUID:

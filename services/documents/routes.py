@@ -1,5 +1,5 @@
 """documents' HTTP API: /api/documents/* (public, through the gateway) and /internal/files/*
-(claims by other services; never routed by the gateway)."""
+(claims and links for other services; never routed by the gateway)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,9 +12,19 @@ from fastapi.responses import StreamingResponse
 
 from services.documents import access, claims, cleanup, files, links
 from services.documents.deps import DbSession, Grace, Page, Settings, Store
-from services.documents.kinds import FILE_KINDS
+from services.documents.kinds import FILE_KINDS, kind_label
 from services.documents.models import File
-from services.documents.schemas import REF_PATTERN, ClaimIn, ClaimOut, FileChange, FileOut, Kind, LinkOut
+from services.documents.schemas import (
+    REF_PATTERN,
+    ClaimIn,
+    ClaimOut,
+    FileChange,
+    FileLink,
+    FileOut,
+    Kind,
+    LinkOut,
+    LinksIn,
+)
 from services.documents.storage import ObjectMissing
 from services.documents.uploads import receive_upload
 from shared.auth import CurrentPerson, CurrentPrincipal, InternalCaller, Principal
@@ -32,6 +42,12 @@ Download = Annotated[bool, Query(description="作为附件下载（Content-Dispo
 
 async def _out(db: DbSession, f: File, grace: Grace, viewer: Principal) -> FileOut:
     return (await files.outs(db, [f], grace, viewer))[0]
+
+
+def _expiry(settings: Settings, ttl_seconds: int | None) -> dt.datetime:
+    """When a link asked for now expires: the TTL asked for, never more than the setting."""
+    ttl = min(ttl_seconds or settings.link_ttl_seconds, settings.link_ttl_seconds)
+    return utcnow().replace(microsecond=0) + dt.timedelta(seconds=ttl)
 
 
 async def _serve(store: Store, f: File, key: str, content_type: str, *, disposition: str,
@@ -123,10 +139,8 @@ async def thumbnail(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSessi
 async def make_link(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, settings: Settings,
                     ttl_seconds: Annotated[int | None, Query(ge=1, le=3600)] = None) -> LinkOut:
     f = await access.readable(db, principal, file_id)
-    ttl = min(ttl_seconds or settings.link_ttl_seconds, settings.link_ttl_seconds)
-    expires_at = utcnow().replace(microsecond=0) + dt.timedelta(seconds=ttl)
-    token = links.make_token(f.id, expires_at, settings.link_secret.get_secret_value())
-    return LinkOut(url=f"/api/documents/links/{token}", expires_at=expires_at)
+    expires_at = _expiry(settings, ttl_seconds)
+    return LinkOut(url=links.url(f.id, expires_at, settings.link_secret.get_secret_value()), expires_at=expires_at)
 
 
 @api.get("/links/{token}", summary="通过短期链接查看附件")
@@ -136,6 +150,31 @@ async def open_link(token: Annotated[str, Path(max_length=200)], db: DbSession, 
     f = await access.live(db, file_id)
     return await _serve(store, f, f.object_key, f.content_type, cache="private, max-age=60",
                         disposition=files.content_disposition(f, download=download))
+
+
+@api.get("/links/{token}/thumbnail", summary="通过短期链接查看缩略图（图片附件）")
+async def open_thumbnail_link(token: Annotated[str, Path(max_length=200)], db: DbSession, store: Store,
+                              settings: Settings) -> StreamingResponse:
+    f = await access.live(db, links.read_token(token, settings.link_secret.get_secret_value(), utcnow()))
+    if f.thumbnail_key is None:
+        raise NotFound("该附件没有缩略图", code="no_thumbnail")
+    return await _serve(store, f, f.thumbnail_key, "image/jpeg", cache="private, max-age=60", disposition="inline")
+
+
+@internal.post("/links", summary="某记录所引用附件的短期查看链接（未登记在该记录下的附件不返回）")
+async def claimed_links(data: LinksIn, _: InternalCaller, db: DbSession, settings: Settings) -> list[FileLink]:
+    """For the people the claiming service lets see its record (those who decide on an application):
+    that service decides who they are, documents links only the files claimed under exactly ``ref``."""
+    expires_at = _expiry(settings, data.ttl_seconds)
+    secret = settings.link_secret.get_secret_value()
+    out = []
+    for f in await access.claimed(db, data.ref, data.file_ids):
+        url = links.url(f.id, expires_at, secret)
+        out.append(FileLink(file_id=f.id, name=f.display_name, kind=f.kind, kind_label=kind_label(f.kind),
+                            content_type=f.content_type, size=f.size, has_thumbnail=f.thumbnail_key is not None,
+                            url=url, thumbnail_url=f"{url}/thumbnail" if f.thumbnail_key else None,
+                            expires_at=expires_at))
+    return out
 
 
 @internal.put("/claims/{ref}", summary="登记某记录引用的附件（整体替换）")

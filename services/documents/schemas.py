@@ -62,6 +62,32 @@ class LinkOut(BaseModel):
     expires_at: dt.datetime
 
 
+# At most this many files per POST /internal/files/links (an application has far fewer).
+LINKS_MAX = 500
+
+
+class LinksIn(BaseModel):
+    """Short-lived links to files that ``ref`` claims, for the people its service lets see the record."""
+
+    ref: str = Field(pattern=REF_PATTERN, max_length=200)
+    file_ids: list[uuid.UUID] = Field(max_length=LINKS_MAX)
+    ttl_seconds: int | None = Field(None, ge=1, le=3600)
+
+
+class FileLink(BaseModel):
+    file_id: uuid.UUID
+    name: str
+    kind: str
+    kind_label: str
+    content_type: str
+    size: int
+    has_thumbnail: bool
+    url: str
+    # A link to the JPEG preview, for <img src>; null when the file has none (PDF, OFD).
+    thumbnail_url: str | None
+    expires_at: dt.datetime
+
+
 class ClaimIn(BaseModel):
     owner_id: uuid.UUID
     file_ids: list[uuid.UUID] = Field(max_length=200)

@@ -220,8 +220,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", FILE + "/content"): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("GET", FILE + "/thumbnail"): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("POST", FILE + "/link"): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
-    ("GET", "/api/documents/links/{token}"): Probe("applicant", lambda w: {"token": w.link()}, "/api/documents/files",
-                                                   capability=True),
+    **{("GET", "/api/documents/links/{token}" + tail): Probe("applicant", lambda w: {"token": w.link()},
+                                                          "/api/documents/files", capability=True)
+       for tail in ("", "/thumbnail")},
 }
 
 
@@ -271,9 +272,7 @@ def test_others_are_refused_and_nothing_changes(world, method, route):
         # What an intruder would put in a body: themselves, their own file.
         mine = {"self_id": _person_id(world, intruder),
                 "intruder_file": world.file(intruder) if intruder in ("other", "admin_b") else _person_id(world, "-")}
-        path = _fill(route, {**values, **params})
-        if probe.capability:
-            path = path[:-4] + ("AAAA" if not path.endswith("AAAA") else "BBBB")  # a forged signature
+        path = _fill(route, {**values, **params, **(_forged(params["token"]) if probe.capability else {})})
         kwargs = {"json": _fill(probe.body, {**values, **mine})} if probe.body is not None else {}
         response = world.call(intruder, method, path, **kwargs)
         if probe.seen_publicly and intruder != "anonymous" and response.status_code == 200:
@@ -282,6 +281,11 @@ def test_others_are_refused_and_nothing_changes(world, method, route):
             assert response.status_code in REFUSED, (intruder, method, path, response.status_code, response.text[:300])
     after = world.call(probe.owner, "GET", _fill(probe.read, values))
     assert after.status_code == 200 and after.json() == before.json(), (before.text, after.text)
+
+
+def _forged(token: str) -> dict[str, str]:
+    """The token with another signature."""
+    return {"token": token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")}
 
 
 def _person_id(world: World, who: str) -> str:

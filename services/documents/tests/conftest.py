@@ -81,6 +81,11 @@ class Documents:
                          json={"owner_id": owner_id, "file_ids": file_ids, "unit_id": unit_id, "lock": lock,
                                "public": public})
 
+    def links(self, ref: str, file_ids: list[str], **fields) -> httpx.Response:
+        return httpx.post(f"{self.stack.urls.services['documents']}/internal/files/links",
+                          headers={"x-service-key": self.stack.internal_key},
+                          json={"ref": ref, "file_ids": file_ids, **fields})
+
     def release(self, ref: str) -> httpx.Response:
         return httpx.delete(f"{self.stack.urls.services['documents']}/internal/files/claims/{ref}",
                             headers={"x-service-key": self.stack.internal_key})
