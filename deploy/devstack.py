@@ -113,11 +113,12 @@ def up() -> None:
 
 
 def fill_read_models() -> None:
-    """A consumer that arrived after the facts (applications, started after the seeds of the
-    services it reads) gets their history again: what `republish` is for. Harmless to repeat."""
+    """A consumer that arrived after the facts (applications and units, started after the seeds
+    of the services they read) gets their history again: what `republish` is for. Harmless to repeat."""
     import asyncio
 
     from services.applications.handlers import handlers
+    from services.units.handlers import handlers as units_handlers
     from shared.db import Database
     from shared.events.republish import mark_unsent
 
@@ -130,10 +131,10 @@ def fill_read_models() -> None:
             await db.dispose()
 
     by_producer: dict[str, list[str]] = {}
-    for key in handlers.routing_keys:
+    for key in sorted({*handlers.routing_keys, *units_handlers.routing_keys}):
         by_producer.setdefault(key.split(".")[0], []).append(key)
     total = sum(asyncio.run(mark(producer, types)) for producer, types in by_producer.items())
-    print(f"  applications: {total} past events republished for its read models")
+    print(f"  applications, units: {total} past events republished for their read models")
 
 
 def down() -> None:

@@ -52,6 +52,8 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
         items += [("/unit/home", "单位工作台"), ("/reviews", "申报审核")]
     if p.has("plan_admin"):  # administers an organiser's plans
         items.append(("/organizer/plans", "计划管理"))
+    if p.has("operator"):  # names the staff of the 主管部门
+        items.append(("/operator/departments", "部门工作人员"))
     return items
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.units import routes
+from services.units import handlers, routes
 from services.units.departments import sync_departments
 from services.units.settings import UnitsSettings, get_settings
 from shared.app import create_service_app
@@ -26,4 +26,4 @@ def create_app(settings: UnitsSettings | None = None) -> FastAPI:
         await app.state.identity.aclose()
 
     return create_service_app(settings=settings, title="units — 工作单位与绑定", routers=[routes.api],
-                              on_startup=on_startup, on_shutdown=on_shutdown)
+                              consumers=handlers.consumers, on_startup=on_startup, on_shutdown=on_shutdown)

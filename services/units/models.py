@@ -22,6 +22,31 @@ class Department(Base):
     position: Mapped[int] = mapped_column(default=0)
 
 
+class DepartmentStaff(Base):
+    """工作人员 of a 主管部门, named by an operator: they decide at the 主管部门 stage over the
+    applications of the department's units."""
+
+    __tablename__ = "department_staff"
+
+    department_code: Mapped[str] = mapped_column(sa.ForeignKey("departments.code"), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)
+    person_name: Mapped[str] = mapped_column(sa.String(50))
+    added_by: Mapped[str] = mapped_column(sa.String(100))  # the operator's name
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Person(Base):
+    """Read model of identity's registered persons (identity.person.registered): whom an
+    operator may name staff of a department, found by name."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(50), index=True)
+    id_number_masked: Mapped[str] = mapped_column(sa.String(18))
+    registered_at: Mapped[dt.datetime]
+
+
 class Unit(Base):
     __tablename__ = "units"
     __table_args__ = (sa.Index("ix_units_grams", "grams", postgresql_using="gin"),)

@@ -10,7 +10,7 @@ from services.units.schemas import UnitIn, UnitOut, UnitUpdate
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, InvalidField
 from shared.events import record_event
-from shared.events.catalogue import UnitRegistered
+from shared.events.catalogue import UnitRegistered, UnitUpdated
 from shared.idnumbers import InvalidNumber, validate_credit_code
 
 PRODUCER = "units"
@@ -52,10 +52,13 @@ async def register(db: AsyncSession, principal: Principal, data: UnitIn) -> Unit
         await db.rollback()
         await _refuse_duplicate(db, principal, code)
         raise
-    await record_event(db, PRODUCER, unit.id, UnitRegistered(
-        unit_id=unit.id, name=unit.name, credit_code=unit.credit_code, department_code=unit.department_code,
-        legal_account_id=unit.legal_account_id))
+    await record_event(db, PRODUCER, unit.id, UnitRegistered(**_facts(unit)))
     return unit
+
+
+def _facts(unit: Unit) -> dict:
+    return {"unit_id": unit.id, "name": unit.name, "credit_code": unit.credit_code,
+            "department_code": unit.department_code, "legal_account_id": unit.legal_account_id}
 
 
 async def _refuse_duplicate(db: AsyncSession, principal: Principal, code: str) -> None:
@@ -71,4 +74,6 @@ async def update(db: AsyncSession, unit: Unit, data: UnitUpdate) -> Unit:
     unit.address, unit.contact_name, unit.contact_phone = data.address, data.contact_name, data.contact_phone
     unit.department_code = data.department_code
     await db.flush()
+    # Every save: whoever decides by the unit's 主管部门 (applications) follows a change of it.
+    await record_event(db, PRODUCER, unit.id, UnitUpdated(**_facts(unit)))
     return unit

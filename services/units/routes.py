@@ -5,17 +5,20 @@ import uuid
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from services.units import access, bindings, registration, reviewers
+from services.units import access, bindings, registration, reviewers, staff
 from services.units.deps import DbSession, Identity, Page
-from services.units.models import Binding, Unit
+from services.units.models import Binding, DepartmentStaff, Person, Unit
 from services.units.models import Department as DepartmentRow
 from services.units.schemas import (
     BindingIn,
     BindingOut,
     Department,
+    DepartmentStaffIn,
+    DepartmentStaffOut,
     MyUnit,
+    PersonOut,
     ReasonIn,
     ReviewerIn,
     ReviewerOut,
@@ -25,7 +28,7 @@ from services.units.schemas import (
     UnitUpdate,
 )
 from services.units.search import search_units
-from shared.auth import CurrentPerson, CurrentPrincipal
+from shared.auth import CurrentPerson, CurrentPrincipal, Operator
 from shared.errors import Forbidden
 from shared.schemas import Paged
 
@@ -40,6 +43,48 @@ def _out(binding: Binding, unit: Unit) -> BindingOut:
 async def departments(_: CurrentPrincipal, db: DbSession) -> list[Department]:
     rows = (await db.scalars(sa.select(DepartmentRow).order_by(DepartmentRow.position))).all()
     return [Department(code=r.code, name=r.name) for r in rows]
+
+
+@api.get("/departments/mine", summary="本人任工作人员的主管部门")
+async def my_departments(principal: CurrentPrincipal, db: DbSession) -> list[Department]:
+    return [Department(code=d.code, name=d.name) for d in await staff.departments_of(db, principal)]
+
+
+def _staff_out(row: DepartmentStaff, person: Person | None) -> DepartmentStaffOut:
+    return DepartmentStaffOut(department_code=row.department_code, person_id=row.person_id, name=row.person_name,
+                              id_number_masked=person.id_number_masked if person else "—", added_by=row.added_by,
+                              added_at=row.added_at)
+
+
+@api.get("/departments/staff", summary="各主管部门的工作人员（运维人员）")
+async def all_staff(_: Operator, db: DbSession) -> list[DepartmentStaffOut]:
+    return [_staff_out(s, p) for s, p in await staff.listed(db)]
+
+
+@api.get("/departments/{code}/staff", summary="主管部门的工作人员（运维人员）")
+async def department_staff(code: Annotated[str, Path(max_length=20)], _: Operator,
+                           db: DbSession) -> list[DepartmentStaffOut]:
+    return [_staff_out(s, p) for s, p in await staff.listed(db, code)]
+
+
+@api.post("/departments/{code}/staff", status_code=201, summary="指定主管部门工作人员（运维人员）")
+async def add_department_staff(code: Annotated[str, Path(max_length=20)], data: DepartmentStaffIn,
+                               operator: Operator, db: DbSession) -> DepartmentStaffOut:
+    row = await staff.add(db, operator, code, data.person_id)
+    return _staff_out(row, await db.get(Person, row.person_id))
+
+
+@api.delete("/departments/{code}/staff/{person_id}", status_code=204, summary="移除主管部门工作人员（运维人员）")
+async def remove_department_staff(code: Annotated[str, Path(max_length=20)], person_id: uuid.UUID, _: Operator,
+                                  db: DbSession) -> None:
+    await staff.remove(db, code, person_id)
+
+
+@api.get("/persons", summary="按姓名查找已注册人员（运维人员指定工作人员用）")
+async def find_persons(name: Annotated[str, Query(min_length=1, max_length=50)], _: Operator,
+                       db: DbSession) -> list[PersonOut]:
+    return [PersonOut(id=p.id, name=p.name, id_number_masked=p.id_number_masked)
+            for p in await staff.find_persons(db, name)]
 
 
 @api.get("/units", summary="按名称搜索单位")

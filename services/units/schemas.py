@@ -10,7 +10,8 @@ from shared.errors import register_labels
 
 register_labels({"unit_id": "工作单位", "note": "申请说明", "credit_code": "统一社会信用代码", "address": "单位地址",
                  "contact_name": "联系人", "contact_phone": "联系电话", "department_code": "主管部门", "q": "单位名称",
-                 "reason": "原因", "binding_id": "绑定申请", "status": "申请状态"})
+                 "reason": "原因", "binding_id": "绑定申请", "status": "申请状态", "code": "主管部门",
+                 "person_id": "人员"})
 
 PHONE_PATTERN = r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"
 BindingStatus = Literal["pending", "approved", "rejected", "ended", "withdrawn"]
@@ -111,3 +112,24 @@ class ReviewerOut(BaseModel):
     name: str
     id_number_masked: str
     added_at: dt.datetime
+
+
+class DepartmentStaffIn(BaseModel):
+    person_id: uuid.UUID
+
+
+class DepartmentStaffOut(BaseModel):
+    department_code: str
+    person_id: uuid.UUID
+    name: str
+    id_number_masked: str
+    added_by: str
+    added_at: dt.datetime
+
+
+class PersonOut(BaseModel):
+    """A registered person as an operator finds them by name."""
+
+    id: uuid.UUID
+    name: str
+    id_number_masked: str

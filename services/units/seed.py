@@ -1,6 +1,7 @@
 """Demo data of units (idempotent): three of the simulator's legal accounts have registered
 their units, demo persons are bound to them (one request still waits for review), 黄志强 is a
-经办人 of 福州市第一医院, and a few hundred other units make the search realistic.
+经办人 of 福州市第一医院 and 工作人员 of 福建省住房和城乡建设厅 (the 主管部门 of 张三's institute), and a few
+hundred other units make the search realistic.
 泉州市鲤城区智造科技有限公司 stays unregistered so that a newcomer can try unit registration.
 
     python -m services.units.seed
@@ -8,22 +9,24 @@ their units, demo persons are bound to them (one request still waits for review)
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import random
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 
 from deploy import demo_ids
 from services.units import bindings
 from services.units.departments import DEPARTMENTS, sync_departments
-from services.units.models import Binding, Reviewer, Unit
+from services.units.models import Binding, DepartmentStaff, Person, Reviewer, Unit
 from services.units.registration import PRODUCER
 from services.units.schemas import BindingIn
 from services.units.settings import get_settings
 from shared.auth import Principal
 from shared.db import Database
 from shared.events import record_event
-from shared.events.catalogue import ReviewerAdded, UnitRegistered
+from shared.events.catalogue import DepartmentStaffAdded, ReviewerAdded, UnitRegistered
 from shared.idnumbers import credit_code_check_char, mask_id_number
 from simulators.mzt.accounts import LEGAL_ACCOUNTS, PERSONS
 
@@ -37,6 +40,8 @@ MEMBERS = {"zhangsan": ("unit-sjy", "approved"), "lisi": ("unit-sjy", "pending")
            "chenmeiling": ("unit-hospital", "approved"), "huangzhiqiang": ("unit-hospital", "approved"),
            "zhenglijuan": ("unit-school", "approved")}
 REVIEWERS = {"huangzhiqiang": "unit-hospital"}
+# username → 主管部门: who decides at the 主管部门 stage over the applications of its units.
+DEPARTMENT_STAFF = {"huangzhiqiang": "FJ-ZJT"}
 
 CITIES = ["福州", "厦门", "泉州", "漳州", "莆田", "三明", "南平", "龙岩", "宁德", "福清", "晋江", "石狮", "长乐"]
 KINDS = ["建筑工程有限公司", "市政工程有限公司", "人民医院", "中医院", "妇幼保健院", "第一中学", "实验小学",
@@ -75,6 +80,7 @@ async def seed(db: Database, fillers: int = 300) -> None:
     persons = {p.username: p for p in PERSONS}
     async with db.sessionmaker() as session, session.begin():
         await sync_departments(session)
+        await _seed_department_staff(session, persons)
         if await session.scalar(sa.select(sa.func.count()).select_from(Unit)):
             return
         units = {}
@@ -109,11 +115,29 @@ async def seed(db: Database, fillers: int = 300) -> None:
         assert await session.scalar(sa.select(sa.func.count()).select_from(Binding)) == len(MEMBERS)
 
 
+async def _seed_department_staff(session, persons: dict) -> None:
+    """Also on a database seeded before department staff existed (each step skips what is there)."""
+    names = dict(DEPARTMENTS)
+    for username, code in DEPARTMENT_STAFF.items():
+        person = persons[username]
+        person_id = demo_ids.person_id(person.id_number)  # identity's seed registers them under this id
+        # Units' read model may not have heard of the registration yet (identity seeds first).
+        await session.execute(pg.insert(Person).values(
+            id=person_id, name=person.name, id_number_masked=mask_id_number(person.id_number),
+            registered_at=dt.datetime.now(dt.UTC)).on_conflict_do_nothing())
+        added = await session.scalar(pg.insert(DepartmentStaff).values(
+            department_code=code, person_id=person_id, person_name=person.name, added_by="seed")
+            .on_conflict_do_nothing().returning(DepartmentStaff.person_id))
+        if added is not None:
+            await record_event(session, PRODUCER, code, DepartmentStaffAdded(
+                department_code=code, department_name=names[code], person_id=person_id))
+
+
 async def main() -> None:
     db = Database(get_settings().database_url, pool_size=1, max_overflow=0)
     try:
         await seed(db)
-        print("units: demo units, bindings and reviewers are in place")
+        print("units: demo units, bindings, reviewers and department staff are in place")
     finally:
         await db.dispose()
 

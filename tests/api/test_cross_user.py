@@ -69,6 +69,14 @@ class World:
         return mine["current"]["id"]
 
     @functools.cached_property
+    def department_staff(self) -> dict[str, str]:
+        """The operator named another person staff of a department of its own (once units heard of them)."""
+        body = {"person_id": self.cast.applicant.person_id}
+        assert eventually(lambda: self.call("admin", "POST", DEPARTMENT_STAFF.format(code="FJ-GZW"), json=body)
+                          .status_code in (201, 409), timeout=15)
+        return {"code": "FJ-GZW", "person_id": self.cast.applicant.person_id}
+
+    @functools.cached_property
     def staff(self) -> str:
         """A 经办人 unit A named (their person id)."""
         _, account = self.stack.person_browser("甲经办人")
@@ -140,6 +148,7 @@ PLAN = "/api/plans/plans/{plan_id}"
 APPLICATIONS = "/api/applications/applications"
 APPLICATION = APPLICATIONS + "/{application_id}"
 ADMINS = "/api/plans/organizers/{organizer_id}/admins"
+DEPARTMENT_STAFF = "/api/units/departments/{code}/staff"
 PLAN_INTRUDERS = (*INTRUDERS, "admin_b")
 REASON = {"reason": "经核实信息不符"}
 UNIT_A = lambda w: {"unit_id": w.cast.unit_a.person_id}  # noqa: E731
@@ -162,6 +171,12 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("POST", UNIT + "/reviewers"): Probe("unit_a", UNIT_A, UNIT + "/reviewers", body={"id_number": "{other_id_number}"}),
     ("DELETE", UNIT + "/reviewers/{person_id}"): Probe(
         "unit_a", lambda w: {**UNIT_A(w), "person_id": w.staff}, UNIT + "/reviewers"),
+    # 主管部门 staff: the operator's (the intruders include a plan administrator without the operator role)
+    ("GET", DEPARTMENT_STAFF): Probe("admin", lambda w: w.department_staff, DEPARTMENT_STAFF, intruders=PLAN_INTRUDERS),
+    ("POST", DEPARTMENT_STAFF): Probe("admin", lambda w: w.department_staff, DEPARTMENT_STAFF, intruders=PLAN_INTRUDERS,
+                                      body={"person_id": "{self_id}"}),
+    ("DELETE", DEPARTMENT_STAFF + "/{person_id}"): Probe(
+        "admin", lambda w: w.department_staff, DEPARTMENT_STAFF, intruders=PLAN_INTRUDERS),
     ("GET", "/api/units/bindings/{binding_id}"): Probe("unit_a", _newcomer_binding, "/api/units/bindings/{binding_id}"),
     ("POST", "/api/units/bindings/{binding_id}/approve"): Probe(
         "unit_a", _newcomer_binding, "/api/units/bindings/{binding_id}"),
