@@ -116,9 +116,9 @@ async def _application_items(who: Visitor) -> list[dict]:
             todos.append({"title": f"申报被退回修改：{a['plan_name']} · {a['title']}", "url": f"/apply/{a['id']}",
                           "sub": f"退回理由：{a['reason'] or '见审核记录'}（修改后重新检测并提交）"})
     waiting = sum(d["waiting"] for d in desks)
-    if waiting:
-        todos.append({"title": f"有 {waiting} 件职称申报等待您审核", "url": "/reviews",
-                      "sub": "、".join(f"{d['party_label']}：{d['scope']}" for d in desks if d["waiting"])})
+    if desks:  # the way to 申报审核 for deciders the navigation does not know (主管部门, a plan's stages)
+        todos.append({"title": f"有 {waiting} 件职称申报等待您审核" if waiting else "申报审核：暂无等待您审核的申报",
+                      "url": "/reviews", "sub": "、".join(f"{d['party_label']}：{d['scope']}" for d in desks)})
     return todos
 
 
