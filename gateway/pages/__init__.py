@@ -12,5 +12,5 @@ register_labels({
     "reason": "原因", "display_name": "附件名称", "credit_code": "统一社会信用代码",
     "contact_name": "联系人", "contact_phone": "联系电话", "department_code": "主管部门", "status": "状态",
     "application_id": "申报", "item_id": "导入记录", "section": "申报栏目", "op": "操作", "which": "栏目",
-    "next": "登录后返回的页面",
+    "next": "登录后返回的页面", "stage": "评审环节", "stage_id": "评审环节",
 })

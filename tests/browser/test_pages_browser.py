@@ -54,7 +54,8 @@ def pages(plan_id: str) -> list[tuple[str, str]]:
             ("person", "/library"), ("person", "/library/new?type=paper"), ("person", "/plans"),
             (("person", f"/plans/{plan_id}")), ("person", "/files"), ("person", "/unit/home"),
             ("unit", "/unit/home"), ("unit", "/unit/entries"), ("unit", "/unit/staff"), ("unit", "/unit/info"),
-            ("unit", "/unit/reviewers"), ("admin", "/organizer/plans"), ("admin", f"/organizer/plans/{plan_id}/edit")]
+            ("unit", "/unit/reviewers"), ("admin", "/organizer/plans"), ("admin", f"/organizer/plans/{plan_id}/edit"),
+            ("admin", f"/organizer/plans/{plan_id}/assignees")]
 
 
 def _context(chromium: Browser, stack, who: HttpBrowser | None, viewport: dict) -> BrowserContext:
