@@ -156,7 +156,7 @@ BANNER = """
 
 Log in with 闽政通 (the simulator at {mzt}); every demo password is Demo@2026
   个人登录  zhangsan 张三 · lisi 李四 · chenmeiling 陈美玲 (registered applicants)
-            linjianhua 林建华 (operator + plan_admin) · huangzhiqiang 黄志强 (reviewer)
+            linjianhua 林建华 (operator + plan_admin) · huangzhiqiang 黄志强 (expert 评审专家)
             wangwu 王五 · wuxiaoyan 吴晓燕 (not registered yet: try the registration page)
             badid 测试坏号 (invalid 身份证号: registration is refused)
   单位登录  unit-sjy 福建省建筑设计研究院有限公司 · unit-hospital 福州市第一医院

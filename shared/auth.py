@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
 ALGORITHMS = ["RS256"]
 Kind = Literal["person", "unit", "pending"]
-ROLES = ("applicant", "unit_admin", "plan_admin", "reviewer", "operator")
+# expert: 评审专家 (sits on a committee). A unit's 经办人 are not a role here: the ``units`` claim says
+# for which units a person reviews (unit_admin).
+ROLES = ("applicant", "unit_admin", "plan_admin", "expert", "operator")
 
 
 @dataclass(frozen=True)

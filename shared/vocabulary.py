@@ -43,13 +43,23 @@ SERIES: dict[str, str] = {
     "translation": "翻译",
 }
 
-# Who reviews at a stage of a plan's review flow (评审环节).
-REVIEWERS: dict[str, str] = {
+# Who decides at a stage of a plan's review flow (评审环节): the stage's party (审核方).
+PARTIES: dict[str, str] = {
     "unit": "用人单位",
     "department": "主管部门",
     "title_office": "职称管理部门",
     "organizer": "评委会组建单位",
     "committee": "评委会",
+}
+
+# The parties whose deciders a plan's administrators name, stage by stage. At a 用人单位 stage the
+# unit's 经办人 decide, at a 主管部门 stage the department's staff: nobody is named per plan there.
+ASSIGNABLE_PARTIES = ("title_office", "organizer", "committee")
+
+# Where an application returned for changes (退回修改) starts again once resubmitted.
+RESUBMIT_FROM: dict[str, str] = {
+    "first": "从第一个审核环节",
+    "returning": "从退回的环节",
 }
 
 # Sections of an application that only some series have (基本信息 → 专业信息, 业绩库 → 行业专用).

@@ -35,7 +35,17 @@ from gateway.pages.common import (
 )
 from shared.attachment_kinds import ATTACHMENT_KINDS
 from shared.entry_types import EDUCATION_LEVELS, ENTRY_TYPES
-from shared.vocabulary import EXTRA_SECTIONS, FORMS, LEVELS, PLAN_STATUSES, PLAN_TYPES, REVIEWERS, SERIES
+from shared.vocabulary import (
+    ASSIGNABLE_PARTIES,
+    EXTRA_SECTIONS,
+    FORMS,
+    LEVELS,
+    PARTIES,
+    PLAN_STATUSES,
+    PLAN_TYPES,
+    RESUBMIT_FROM,
+    SERIES,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +53,8 @@ PAGE_SIZE = 10
 WINDOW_LABELS = {"draft": "未发布", "not_started": "未开始", "open": "申报中", "ended": "已截止", "closed": "已结束"}
 NOTICES.update({"plan_created": "草稿已保存。可继续上传计划附件，确认无误后发布。", "plan_saved": "计划已保存。",
                 "plan_published": "计划已发布，申报人可在评审计划中查到。", "plan_closed": "计划已结束。",
-                "plan_deleted": "草稿已删除。"})
+                "plan_deleted": "草稿已删除。", "assignee_added": "审核人员已添加。",
+                "assignee_removed": "审核人员已移除。"})
 ACTIONS = {"publish": ("POST", "/publish", "plan_published"), "close": ("POST", "/close", "plan_closed"),
            "delete": ("DELETE", "", "plan_deleted")}
 # Checkbox groups and multi-selects: a name may come several times.
@@ -72,7 +83,7 @@ def rich_text(text: str | None) -> Markup:
 
 templates.env.filters["rich_text"] = rich_text
 templates.env.globals.update(
-    LEVELS=LEVELS, FORMS=FORMS, PLAN_TYPES=PLAN_TYPES, SERIES=SERIES, REVIEWERS=REVIEWERS,
+    LEVELS=LEVELS, FORMS=FORMS, PLAN_TYPES=PLAN_TYPES, SERIES=SERIES, PARTIES=PARTIES, RESUBMIT_FROM=RESUBMIT_FROM,
     EXTRA_SECTIONS=EXTRA_SECTIONS, EDUCATION_LEVELS=EDUCATION_LEVELS, ENTRY_TYPES=ENTRY_TYPES,
     ATTACHMENT_KINDS=ATTACHMENT_KINDS, PLAN_STATUSES=PLAN_STATUSES, WINDOW_LABELS=WINDOW_LABELS)
 
@@ -310,7 +321,68 @@ async def remove_attachment(request: Request, who: PlanAdminPage, plan_id: str, 
     return render(request, "plans/_attachments.html", who, plan=plan, attachment_error=message)
 
 
-# After the more specific routes above: {action} would take “attachments” too.
+@router.get("/organizer/plans/{plan_id}/assignees")
+async def plan_assignees(request: Request, who: PlanAdminPage, plan_id: str, stage: str = "",
+                         name: str = "") -> Response:
+    """审核人员: who decides at each stage whose deciders the plan names (职称管理部门, 评委会组建单位,
+    评委会); 添加 finds a registered person by name (``stage`` and ``name``: the search of one stage)."""
+    try:
+        plan, _ = await _own_plan(who, plan_id)
+        if isinstance(plan, Response):
+            return plan
+        listed = {s["id"]: await fetch_json(who, "plans", f"/api/plans/plans/{plan['id']}/stages/{s['id']}/assignees")
+                  for s in plan["stages"] if s["party"] in ASSIGNABLE_PARTIES}
+        search = {"stage": stage, "name": name.strip(), "found": [], "error": None}
+        if stage in listed and search["name"]:
+            found = await _api(who, "GET", "/api/plans/persons", params={"name": search["name"]})
+            if found.status_code == 200:
+                taken = {a["person_id"] for a in listed[stage]}
+                search["found"] = [{**p, "assigned": p["id"] in taken} for p in found.json()]
+            else:
+                search["error"] = _detail(found) or "查找失败，请稍后再试。"
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
+    return render(request, "plans/assignees.html", who, plan=plan, listed=listed, search=search)
+
+
+@router.post("/organizer/plans/{plan_id}/assignees")
+async def add_assignee(request: Request, who: PlanAdminPage, plan_id: str) -> Response:
+    if (pid := _uuid(plan_id)) is None:
+        return error_page(request, who, 404, "未找到", "未找到该评审计划。")
+    form = await request.form()
+    stage_id, person_id = _uuid(str(form.get("stage_id", ""))), _uuid(str(form.get("person_id", "")))
+    page = f"/organizer/plans/{pid}/assignees"
+    if stage_id is None or person_id is None:
+        return back_with_error(request, page, "请先按姓名查找，再选择要添加的人员。")
+    return await _assignee_change(request, who, page, "POST", f"/api/plans/plans/{pid}/stages/{stage_id}/assignees",
+                                  201, "assignee_added", json={"person_id": person_id})
+
+
+@router.post("/organizer/plans/{plan_id}/assignees/{stage_id}/{person_id}/remove")
+async def remove_assignee(request: Request, who: PlanAdminPage, plan_id: str, stage_id: str, person_id: str) -> Response:
+    ids = [_uuid(plan_id), _uuid(stage_id), _uuid(person_id)]
+    if None in ids:
+        return error_page(request, who, 404, "未找到", "请求的地址不存在。")
+    pid, sid, person = ids
+    return await _assignee_change(request, who, f"/organizer/plans/{pid}/assignees", "DELETE",
+                                  f"/api/plans/plans/{pid}/stages/{sid}/assignees/{person}", 204, "assignee_removed")
+
+
+async def _assignee_change(request: Request, who: Visitor, page: str, method: str, path: str, ok: int, notice: str,
+                           **kwargs: Any) -> Response:
+    """添加 / 移除, then the page again with what happened (post/redirect/get)."""
+    try:
+        response = await _api(who, method, path, **kwargs)
+    except Unavailable as exc:
+        return unavailable_page(request, who, exc)
+    if response.status_code == ok:
+        return back_to(page, notice)
+    if response.status_code == 401:
+        raise RedirectTo("/login")
+    return back_with_error(request, page, _detail(response) or "操作未能完成，请稍后再试。")
+
+
+# After the more specific routes above: {action} would take “attachments” and “assignees” too.
 @router.post("/organizer/plans/{plan_id}/{action}")
 async def plan_action(request: Request, who: PlanAdminPage, plan_id: str, action: str) -> Response:
     """发布, 结束, 删除草稿: the list again, with what happened."""
@@ -365,8 +437,8 @@ def _pages(result: dict) -> int:
 
 
 # --- the plan form --------------------------------------------------------------------------------
-def _stage(name: str, reviewer: str, reviewer_name: str = "") -> dict:
-    return {"name": name, "reviewer": reviewer, "reviewer_name": reviewer_name}
+def _stage(name: str, party: str, party_name: str = "") -> dict:
+    return {"name": name, "party": party, "party_name": party_name}
 
 
 def _category(name: str, entry_type: str, min_count: int, max_count: int) -> dict:
@@ -376,6 +448,7 @@ def _category(name: str, entry_type: str, min_count: int, max_count: int) -> dic
 
 NEW_PLAN: dict[str, Any] = {
     "levels": [], "forms": ["regular"], "plan_type": "review", "has_interview": False, "majors": [], "titles": [],
+    "resubmit_from": "first",
     "stages": [_stage("用人单位审核", "unit"), _stage("主管部门审核", "department"),
                _stage("职称管理部门审核", "title_office"), _stage("评委会评审", "committee")],
     "standard": {
@@ -444,8 +517,9 @@ def plan_values(form: Any) -> dict:
         "majors": [m.strip() for m in v.get("majors", "").splitlines() if m.strip()],
         "titles": [{"level": t.get("level", ""), "name": t.get("name", "")} for t in _rows(v.get("titles"))],
         "forms": v.get("forms", []),
-        "stages": [{"id": s.get("id") or None, "name": s.get("name", ""), "reviewer": s.get("reviewer", ""),
-                    "reviewer_name": s.get("reviewer_name", "")} for s in _rows(v.get("stages"))],
+        "stages": [{"id": s.get("id") or None, "name": s.get("name", ""), "party": s.get("party", ""),
+                    "party_name": s.get("party_name", "")} for s in _rows(v.get("stages"))],
+        "resubmit_from": v.get("resubmit_from", "first"),
         "standard": {
             "groups": [{"id": g.get("id") or None, "name": g.get("name", ""), "categories": [
                 {"id": c.get("id") or None, "name": c.get("name", ""), "hint": c.get("hint", ""),

@@ -38,7 +38,7 @@ def main() -> None:
     for name in ("grant-role", "revoke-role"):
         p = sub.add_parser(name)
         p.add_argument("--id-number", required=True, help="已注册人员的身份证号码")
-        p.add_argument("--role", required=True, choices=["operator", "plan_admin", "reviewer"])
+        p.add_argument("--role", required=True, choices=["operator", "plan_admin", "expert"])
     sub.add_parser("rotate-key")
     args = parser.parse_args()
     try:

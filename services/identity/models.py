@@ -74,7 +74,7 @@ class UnitReviewer(Base):
 
 class RoleGrant(Base):
     """Roles beyond the implicit ones (every person is an applicant, every unit account a
-    unit_admin): operator, plan_admin, reviewer."""
+    unit_admin): operator, plan_admin, expert (评审专家)."""
 
     __tablename__ = "role_grants"
 

@@ -108,7 +108,7 @@ async def roles_of(db: AsyncSession, person_id: uuid.UUID) -> list[str]:
 
 async def grant_role(db: AsyncSession, id_number: str, role: str, granted_by: str) -> Person:
     if role not in ROLES or role in ("applicant", "unit_admin"):
-        raise InvalidField("role", "只能授予 operator、plan_admin 或 reviewer")
+        raise InvalidField("role", "只能授予 operator、plan_admin 或 expert")
     person = await person_by_id_number(db, id_number)
     await db.execute(sa.dialects.postgresql.insert(RoleGrant)
                      .values(person_id=person.id, role=role, granted_by=granted_by).on_conflict_do_nothing())

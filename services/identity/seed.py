@@ -24,7 +24,7 @@ from simulators.mzt.accounts import LEGAL_ACCOUNTS, PERSONS
 REGISTERED = {"zhangsan": "福州市鼓楼区五四路 158 号", "lisi": "厦门市思明区湖滨南路 90 号",
               "chenmeiling": "福州市台江区八一七中路 300 号", "linjianhua": "福州市鼓楼区中山路 5 号",
               "huangzhiqiang": "泉州市丰泽区东海大街 1 号", "zhenglijuan": "三明市梅列区列东街 12 号"}
-ROLES = {"linjianhua": ["operator", "plan_admin"], "huangzhiqiang": ["reviewer"]}
+ROLES = {"linjianhua": ["operator", "plan_admin"], "huangzhiqiang": ["expert"]}
 
 
 async def seed(db: Database) -> list[str]:

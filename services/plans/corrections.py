@@ -4,13 +4,13 @@ may widen what the plan offers but never take away or alter what an application 
 Allowed: the name and committee (typos), an earlier start or later end, the texts 评审范围对象
 and 计划内容, more majors, titles or forms, the downloadable attachments, and 温馨提示 texts.
 Refused, each with its reason: the year, organiser, levels, series, plan type, interview, a
-narrower window, removing a major, title or form, any change of the review stages, and any
-change of the standard other than 温馨提示 (groups, categories, counts, attachments, eligibility).
+narrower window, removing a major, title or form, any change of the review stages or of where a
+resubmitted application starts again (resubmit_from), and any change of the standard other than 温馨提示 (groups, categories, counts, attachments, eligibility).
 """
 from __future__ import annotations
 
 from shared.events.catalogue import PlanSnapshot
-from shared.vocabulary import FORMS, LEVELS, PLAN_TYPES, SERIES
+from shared.vocabulary import FORMS, LEVELS, PLAN_TYPES, RESUBMIT_FROM, SERIES
 
 FIXED = {  # field → (label, how to show a value)
     "year": ("评审年度", str),
@@ -18,6 +18,8 @@ FIXED = {  # field → (label, how to show a value)
     "plan_type": ("计划类型", lambda v: PLAN_TYPES.get(v, v)),
     "series": ("系列", lambda v: SERIES.get(v, v)),
     "has_interview": ("有无面试", lambda v: "有" if v else "无"),
+    # Part of the review flow, like the stages: applications under review follow it.
+    "resubmit_from": ("退回修改后重新提交，从哪个环节开始审核", lambda v: RESUBMIT_FROM.get(v, v)),
 }
 
 

@@ -58,6 +58,7 @@ class Plan(Base):
         sa.UniqueConstraint("organizer_id", "year", "name", name="uq_plans_organizer_year_name"),
         sa.CheckConstraint("status IN ('draft', 'published', 'closed')", name="status"),
         sa.CheckConstraint("end_date >= start_date", name="window"),
+        sa.CheckConstraint("resubmit_from IN ('first', 'returning')", name="resubmit_from"),
         sa.Index("ix_plans_listing", "status", sa.text("year DESC"), sa.text("start_date DESC")),
         # 评审级别 search: levels @> {level}.
         sa.Index("ix_plans_levels", "levels", postgresql_using="gin"),
@@ -80,6 +81,8 @@ class Plan(Base):
     titles: Mapped[list[Any]]
     forms: Mapped[list[str]]
     stages: Mapped[list[Any]]
+    # Where an application returned for changes starts again (shared.vocabulary.RESUBMIT_FROM).
+    resubmit_from: Mapped[str] = mapped_column(sa.String(10), default="first", server_default="first")
     attachments: Mapped[list[Any]]
     standard: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(sa.String(10), default="draft")
@@ -91,3 +94,17 @@ class Plan(Base):
     closed_at: Mapped[dt.datetime | None]
 
     organizer: Mapped[Organizer] = relationship(lazy="joined", innerjoin=True)
+
+
+class StageAssignee(Base):
+    """A person a plan's administrators named to decide at one of its stages (those whose party
+    is in shared.vocabulary.ASSIGNABLE_PARTIES). ``stage_id`` is a stage's id inside the plan's
+    ``stages`` document; the rows go when the stage goes."""
+
+    __tablename__ = "stage_assignees"
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    stage_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, index=True)  # index: "my assignments"
+    assigned_by: Mapped[str] = mapped_column(sa.String(100))
+    assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

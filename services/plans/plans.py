@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.plans import attachments
 from services.plans.corrections import refused_changes
-from services.plans.models import Organizer, Plan
+from services.plans.models import Organizer, Plan, StageAssignee
 from services.plans.organizers import administered_by
 from services.plans.schemas import AttachmentIn, PlanIn, PlanOut, PlanSummary
 from services.plans.standards import build_standard
@@ -30,9 +30,10 @@ from shared.events.catalogue import (
     PlanTitle,
     PlanUpdated,
     ReviewStage,
+    StageAssigneeRemoved,
 )
 from shared.schemas import Paged
-from shared.vocabulary import FORMS, LEVELS, PLAN_TYPES, REVIEWERS, SERIES
+from shared.vocabulary import ASSIGNABLE_PARTIES, FORMS, LEVELS, PARTIES, PLAN_TYPES, RESUBMIT_FROM, SERIES
 
 PRODUCER = "plans"
 PUBLIC = ("published", "closed")
@@ -45,7 +46,8 @@ def snapshot(plan: Plan) -> PlanSnapshot:
         organizer_name=plan.organizer.name, year=plan.year, name=plan.name, committee=plan.committee,
         levels=plan.levels, plan_type=plan.plan_type, series=plan.series, start_date=plan.start_date,
         end_date=plan.end_date, has_interview=plan.has_interview, scope=plan.scope, content=plan.content,
-        majors=plan.majors, titles=plan.titles, forms=plan.forms, stages=plan.stages, attachments=plan.attachments,
+        majors=plan.majors, titles=plan.titles, forms=plan.forms, stages=plan.stages,
+        resubmit_from=plan.resubmit_from, attachments=plan.attachments,
         standard=plan.standard, published_at=plan.published_at, closed_at=plan.closed_at)
 
 
@@ -124,7 +126,7 @@ async def add_draft(db: AsyncSession, organizer: Organizer, data: PlanIn, *, cre
 
 async def update(db: AsyncSession, admin: Principal, plan_id: uuid.UUID, data: PlanIn) -> Plan:
     """Replace the plan; a published plan takes only corrections (see corrections.py)."""
-    plan = await _own_plan(db, admin, plan_id)
+    plan = await own_plan(db, admin, plan_id)
     if plan.status == "closed":
         raise Conflict("计划已结束，不能修改", code="plan_closed")
     organizer = plan.organizer
@@ -143,11 +145,12 @@ async def update(db: AsyncSession, admin: Principal, plan_id: uuid.UUID, data: P
         setattr(plan, key, value)
     plan.organizer_id, plan.organizer = organizer.id, organizer
     await _changed(db, plan)
+    await drop_assignees(db, plan, keep={uuid.UUID(s["id"]) for s in plan.stages if s["party"] in ASSIGNABLE_PARTIES})
     return plan
 
 
 async def publish(db: AsyncSession, admin: Principal, plan_id: uuid.UUID) -> Plan:
-    return await mark_published(db, await _own_plan(db, admin, plan_id))
+    return await mark_published(db, await own_plan(db, admin, plan_id))
 
 
 async def mark_published(db: AsyncSession, plan: Plan) -> Plan:
@@ -159,7 +162,7 @@ async def mark_published(db: AsyncSession, plan: Plan) -> Plan:
 
 
 async def close(db: AsyncSession, admin: Principal, plan_id: uuid.UUID) -> Plan:
-    return await mark_closed(db, await _own_plan(db, admin, plan_id))
+    return await mark_closed(db, await own_plan(db, admin, plan_id))
 
 
 async def mark_closed(db: AsyncSession, plan: Plan) -> Plan:
@@ -171,11 +174,12 @@ async def mark_closed(db: AsyncSession, plan: Plan) -> Plan:
 
 
 async def delete_draft(db: AsyncSession, documents: httpx.AsyncClient, admin: Principal, plan_id: uuid.UUID) -> None:
-    plan = await _own_plan(db, admin, plan_id)
+    plan = await own_plan(db, admin, plan_id)
     if plan.status != "draft":
         raise Conflict("已发布的计划不能删除，可以结束", code="plan_not_draft")
     for attachment in plan.attachments:
         await attachments.release(documents, plan.id, uuid.UUID(attachment["file_id"]))
+    await drop_assignees(db, plan, keep=set())
     await db.delete(plan)
     await db.flush()
 
@@ -184,7 +188,7 @@ async def add_attachment(db: AsyncSession, documents: httpx.AsyncClient, admin: 
                          data: AttachmentIn) -> Plan:
     """Attach one of the administrator's files (uploaded to documents); allowed on a published
     plan too: a download more invalidates no application."""
-    plan = await _own_plan(db, admin, plan_id)
+    plan = await own_plan(db, admin, plan_id)
     if plan.status == "closed":
         raise Conflict("计划已结束，不能修改", code="plan_closed")
     if any(a["file_id"] == str(data.file_id) for a in plan.attachments):
@@ -199,7 +203,7 @@ async def add_attachment(db: AsyncSession, documents: httpx.AsyncClient, admin: 
 
 async def remove_attachment(db: AsyncSession, documents: httpx.AsyncClient, admin: Principal, plan_id: uuid.UUID,
                             file_id: uuid.UUID) -> Plan:
-    plan = await _own_plan(db, admin, plan_id)
+    plan = await own_plan(db, admin, plan_id)
     if plan.status == "closed":
         raise Conflict("计划已结束，不能修改", code="plan_closed")
     kept = [a for a in plan.attachments if a["file_id"] != str(file_id)]
@@ -221,14 +225,27 @@ async def _changed(db: AsyncSession, plan: Plan, event: type[PlanSnapshot] | Non
         await record_event(db, PRODUCER, plan.id, event(**dict(snapshot(plan))))
 
 
+async def drop_assignees(db: AsyncSession, plan: Plan, *, keep: set[uuid.UUID]) -> None:
+    """The assignees of every stage but ``keep`` go (a stage removed by an edit, or no longer one
+    whose deciders are named), each with its event, so that consumers forget them too."""
+    gone = await db.execute(sa.delete(StageAssignee)
+                            .where(StageAssignee.plan_id == plan.id, StageAssignee.stage_id.not_in(keep))
+                            .returning(StageAssignee.stage_id, StageAssignee.person_id))
+    for stage_id, person_id in gone.all():
+        await record_event(db, PRODUCER, plan.id,
+                           StageAssigneeRemoved(plan_id=plan.id, stage_id=stage_id, person_id=person_id))
+
+
 async def _administered_ids(db: AsyncSession, principal: Principal | None) -> set[uuid.UUID]:
     return {o.id for o in await administered_by(db, principal)}
 
 
-async def _own_plan(db: AsyncSession, admin: Principal, plan_id: uuid.UUID) -> Plan:
-    """The plan, locked for the change, if the administrator may manage it. Another organiser's
-    draft does not exist for them; another organiser's published plan is not theirs to change."""
-    plan = await db.scalar(sa.select(Plan).where(Plan.id == plan_id).with_for_update(of=Plan))
+async def own_plan(db: AsyncSession, admin: Principal, plan_id: uuid.UUID, *, lock: bool = True) -> Plan:
+    """The plan, locked for the change (unless only read), if the administrator may manage it.
+    Another organiser's draft does not exist for them; another organiser's published plan is not
+    theirs to change."""
+    query = sa.select(Plan).where(Plan.id == plan_id)
+    plan = await db.scalar(query.with_for_update(of=Plan) if lock else query)
     if plan is None:
         raise NotFound("未找到该评审计划", code="plan_not_found")
     if plan.organizer_id not in await _administered_ids(db, admin):
@@ -298,7 +315,9 @@ def _validated(data: PlanIn) -> dict[str, Any]:
                "plan_type": data.plan_type, "series": data.series, "start_date": data.start_date,
                "end_date": data.end_date, "has_interview": data.has_interview, "scope": scope, "content": content,
                "majors": majors, "titles": _titles(data, levels, problems), "forms": forms,
-               "stages": _stages(data, problems), "standard": standard}
+               "stages": _stages(data, problems), "resubmit_from": data.resubmit_from, "standard": standard}
+    if data.resubmit_from not in RESUBMIT_FROM:
+        problems.add("resubmit_from", "退回修改后重新提交，从哪个环节开始审核", "取值不在允许范围内")
     problems.raise_any()
     return columns
 
@@ -352,11 +371,11 @@ def _stages(data: PlanIn, problems: Problems) -> list[ReviewStage]:
             problems.add(f"stages.{i}.name", f"{where}的名称", "过长（最多 50 个字符）")
         elif any(s.name == name for s in stages):
             problems.add(f"stages.{i}.name", f"{where}的名称", "与其他环节重名")
-        if stage.reviewer not in REVIEWERS:
-            problems.add(f"stages.{i}.reviewer", f"{where}的审核方", "取值不在允许范围内")
+        if stage.party not in PARTIES:
+            problems.add(f"stages.{i}.party", f"{where}的审核方", "取值不在允许范围内")
         if stage.id is not None and any(s.id == stage.id for s in stages):
             problems.add(f"stages.{i}.id", where, "编号重复")
-        stages.append(ReviewStage(id=stage.id or uuid.uuid4(), name=name, reviewer=stage.reviewer,
-                                  reviewer_name=clean(stage.reviewer_name)[:100]))
+        stages.append(ReviewStage(id=stage.id or uuid.uuid4(), name=name, party=stage.party,
+                                  party_name=clean(stage.party_name)[:100]))
     return stages
 

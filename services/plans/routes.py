@@ -4,14 +4,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from services.plans import organizers, plans
+from services.plans import assignees, organizers, plans
 from services.plans.deps import DbSession, Documents, MaybePrincipal, Page
-from services.plans.models import OrganizerAdmin, Person
+from services.plans.models import OrganizerAdmin, Person, StageAssignee
 from services.plans.schemas import (
     AdminIn,
     AdminOut,
+    AssigneeIn,
+    AssigneeOut,
+    AssignmentOut,
     AttachmentIn,
     EntryTypeOut,
     OrganizerIn,
@@ -25,11 +28,11 @@ from services.plans.schemas import (
 )
 from services.plans.window import today_in_shanghai
 from shared.attachment_kinds import ATTACHMENT_KINDS
-from shared.auth import Operator, PlanAdmin
+from shared.auth import CurrentPerson, Operator, PlanAdmin, Principal, current_principal
 from shared.entry_types import EDUCATION_LEVELS, ENTRY_TYPES
 from shared.errors import Forbidden
 from shared.schemas import Paged
-from shared.vocabulary import EXTRA_SECTIONS, FORMS, LEVELS, PLAN_TYPES, REVIEWERS, SERIES
+from shared.vocabulary import EXTRA_SECTIONS, FORMS, LEVELS, PARTIES, PLAN_TYPES, RESUBMIT_FROM, SERIES
 
 api = APIRouter(prefix="/api/plans", tags=["plans"])
 
@@ -41,7 +44,7 @@ def _terms(codes: dict[str, str]) -> list[Term]:
 @api.get("/vocabulary", summary="级别、申报形式、系列、业绩类型、附件类型等代码表")
 async def vocabulary() -> Vocabulary:
     return Vocabulary(levels=_terms(LEVELS), forms=_terms(FORMS), plan_types=_terms(PLAN_TYPES), series=_terms(SERIES),
-                      reviewers=_terms(REVIEWERS), extra_sections=_terms(EXTRA_SECTIONS),
+                      parties=_terms(PARTIES), resubmit_from=_terms(RESUBMIT_FROM), extra_sections=_terms(EXTRA_SECTIONS),
                       education_levels=_terms(EDUCATION_LEVELS), attachment_kinds=_terms(ATTACHMENT_KINDS),
                       entry_types=[EntryTypeOut(code=t.code, name=t.name, series=t.series)
                                    for t in ENTRY_TYPES.values()])
@@ -137,8 +140,50 @@ async def remove_admin(organizer_id: uuid.UUID, person_id: uuid.UUID, _: Operato
     await organizers.remove_admin(db, organizer_id, person_id)
 
 
-@api.get("/persons", summary="按姓名查找已注册人员（运维人员指定管理员用）")
-async def find_persons(name: Annotated[str, Query(min_length=1, max_length=50)], _: Operator,
-                       db: DbSession) -> list[PersonOut]:
+async def _operator_or_plan_admin(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    if not (principal.has("operator") or principal.has("plan_admin")):
+        raise Forbidden("您没有进行此操作的权限", code="role_required")
+    return principal
+
+
+@api.get("/persons", summary="按姓名查找已注册人员（运维人员指定管理员、计划管理员指定审核人员用）")
+async def find_persons(name: Annotated[str, Query(min_length=1, max_length=50)],
+                       _: Annotated[Principal, Depends(_operator_or_plan_admin)], db: DbSession) -> list[PersonOut]:
     return [PersonOut(id=p.id, name=p.name, id_number_masked=p.id_number_masked)
             for p in await organizers.find_persons(db, name)]
+
+
+def _assignee_out(assignee: StageAssignee, person: Person | None) -> AssigneeOut:
+    return AssigneeOut(plan_id=assignee.plan_id, stage_id=assignee.stage_id, person_id=assignee.person_id,
+                       name=person.name if person else "—", id_number_masked=person.id_number_masked if person else "—",
+                       assigned_by=assignee.assigned_by, assigned_at=assignee.assigned_at)
+
+
+STAGE = "/plans/{plan_id}/stages/{stage_id}/assignees"
+
+
+@api.get(STAGE, summary="评审环节的审核人员（本计划的计划管理员）")
+async def list_assignees(plan_id: uuid.UUID, stage_id: uuid.UUID, admin: PlanAdmin, db: DbSession) -> list[AssigneeOut]:
+    return [_assignee_out(a, p) for a, p in await assignees.list_assignees(db, admin, plan_id, stage_id)]
+
+
+@api.post(STAGE, status_code=201,
+          summary="指定评审环节的审核人员（职称管理部门、评委会组建单位、评委会环节；本计划的计划管理员）")
+async def add_assignee(plan_id: uuid.UUID, stage_id: uuid.UUID, data: AssigneeIn, admin: PlanAdmin,
+                       db: DbSession) -> AssigneeOut:
+    return _assignee_out(*await assignees.add(db, admin, plan_id, stage_id, data.person_id))
+
+
+@api.delete(STAGE + "/{person_id}", status_code=204, summary="移除评审环节的审核人员（本计划的计划管理员）")
+async def remove_assignee(plan_id: uuid.UUID, stage_id: uuid.UUID, person_id: uuid.UUID, admin: PlanAdmin,
+                          db: DbSession) -> None:
+    await assignees.remove(db, admin, plan_id, stage_id, person_id)
+
+
+@api.get("/assignments/mine", summary="本人被指定审核的评审环节")
+async def my_assignments(person: CurrentPerson, db: DbSession) -> list[AssignmentOut]:
+    return [AssignmentOut(plan_id=plan.id, plan_name=plan.name, plan_year=plan.year, plan_status=plan.status,
+                          organizer_name=plan.organizer.name, stage_id=a.stage_id, stage_name=stage["name"],
+                          stage_index=index, party=stage["party"], party_name=stage["party_name"],
+                          assigned_at=a.assigned_at)
+            for a, plan, index, stage in await assignees.assignments_of(db, person.id)]

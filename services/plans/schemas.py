@@ -25,8 +25,8 @@ class TitleIn(BaseModel):
 class StageIn(BaseModel):
     id: uuid.UUID | None = None
     name: str = ""
-    reviewer: str
-    reviewer_name: str = ""
+    party: str  # who decides at the stage (审核方, shared.vocabulary.PARTIES)
+    party_name: str = ""  # the body's name as the plan gives it (审核单位)
 
 
 class AttachmentIn(BaseModel):
@@ -93,6 +93,7 @@ class PlanIn(BaseModel):
     titles: list[TitleIn] = []
     forms: list[str] = []
     stages: list[StageIn] = []
+    resubmit_from: str = "first"  # shared.vocabulary.RESUBMIT_FROM
     standard: StandardIn = StandardIn()
     # Attachments are not part of it: they are added and removed one by one (documents claims).
 
@@ -148,6 +149,38 @@ class PersonOut(BaseModel):
     id_number_masked: str
 
 
+class AssigneeIn(BaseModel):
+    person_id: uuid.UUID
+
+
+class AssigneeOut(BaseModel):
+    """A person who decides at one stage of a plan (named by its administrators)."""
+
+    plan_id: uuid.UUID
+    stage_id: uuid.UUID
+    person_id: uuid.UUID
+    name: str
+    id_number_masked: str
+    assigned_by: str
+    assigned_at: dt.datetime
+
+
+class AssignmentOut(BaseModel):
+    """A stage of a plan at which the caller decides."""
+
+    plan_id: uuid.UUID
+    plan_name: str
+    plan_year: int
+    plan_status: str
+    organizer_name: str
+    stage_id: uuid.UUID
+    stage_name: str
+    stage_index: int  # the stage's place in the plan's flow, from 0
+    party: str
+    party_name: str
+    assigned_at: dt.datetime
+
+
 class Term(BaseModel):
     code: str
     name: str
@@ -164,7 +197,8 @@ class Vocabulary(BaseModel):
     forms: list[Term]
     plan_types: list[Term]
     series: list[Term]
-    reviewers: list[Term]
+    parties: list[Term]
+    resubmit_from: list[Term]
     extra_sections: list[Term]
     education_levels: list[Term]
     entry_types: list[EntryTypeOut]

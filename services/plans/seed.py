@@ -1,7 +1,8 @@
 """Demo data of plans (idempotent): the three organisers, 林建华 as plan administrator of
 福建省人力资源和社会保障厅, and plans with realistic standards — the 2026 工程系列 高级 plan
 (open until 2026-12-31), the 2026 卫生系列 and 中小学教师 plans, a closed 2025 plan, a 2027
-plan that has not opened yet, and a draft.
+plan that has not opened yet, and a draft. 黄志强 (评审专家) decides at the 职称管理部门 and
+评委会 stages of every one of them.
 
     python -m services.plans.seed
 """
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from deploy import demo_ids
-from services.plans import plans
-from services.plans.models import Organizer, OrganizerAdmin, Person, Plan
+from services.plans import assignees, plans
+from services.plans.models import Organizer, OrganizerAdmin, Person, Plan, StageAssignee
 from services.plans.schemas import PlanIn
 from services.plans.settings import get_settings
 from shared.db import Database
@@ -24,6 +27,8 @@ from simulators.mzt.accounts import PERSONS
 
 HRSS, HEALTH, EDUCATION = "福建省人力资源和社会保障厅", "福建省卫生健康委员会", "福建省教育厅"
 ADMINS = {"linjianhua": HRSS}
+# Who decides at the stages of the demo plans whose deciders a plan names (person, parties).
+DECIDERS = {"huangzhiqiang": ("title_office", "committee")}
 
 ENGINEERING_MAJORS = ["建筑工程", "市政工程", "电子信息", "计算机与软件", "机械工程", "电气工程", "化学工程",
                       "水利水电工程", "交通运输工程", "环境工程"]
@@ -33,10 +38,10 @@ ENGINEERING_SCOPE = ("全省各类企事业单位中从事工程技术工作、�
 
 
 def _stages(committee: str, office: str) -> list[dict]:
-    return [{"name": "用人单位审核", "reviewer": "unit", "reviewer_name": "申报人所在单位（公示不少于5个工作日）"},
-            {"name": "主管部门审核", "reviewer": "department", "reviewer_name": "各设区市人社局、省直主管部门"},
-            {"name": "职称管理部门审核", "reviewer": "title_office", "reviewer_name": office},
-            {"name": "评委会评审", "reviewer": "committee", "reviewer_name": committee}]
+    return [{"name": "用人单位审核", "party": "unit", "party_name": "申报人所在单位（公示不少于5个工作日）"},
+            {"name": "主管部门审核", "party": "department", "party_name": "各设区市人社局、省直主管部门"},
+            {"name": "职称管理部门审核", "party": "title_office", "party_name": office},
+            {"name": "评委会评审", "party": "committee", "party_name": committee}]
 
 
 def _category(name: str, entry_types: list[str], min_count: int, max_count: int, hint: str = "") -> dict:
@@ -190,7 +195,7 @@ def engineering_intermediate(year: int, start: str, end: str, name: str | None =
         "majors": ENGINEERING_MAJORS, "titles": [{"level": "intermediate", "name": "工程师"}],
         "forms": ["regular", "transfer"],
         "stages": _stages(committee, "福建省人力资源和社会保障厅专业技术人员管理处")[:2]
-                  + [{"name": "评委会评审", "reviewer": "committee", "reviewer_name": committee}],
+                  + [{"name": "评委会评审", "party": "committee", "party_name": committee}],
         "standard": {
             "groups": [
                 {"name": "能力条件", "categories": [_category("工作经历", ["work_experience"], 1, 10),
@@ -224,27 +229,39 @@ async def seed(db: Database) -> list[str]:
             await session.execute(pg.insert(Organizer).values(name=name).on_conflict_do_nothing())
             organizers[name] = await session.scalar(sa.select(Organizer).where(Organizer.name == name))
         for account in PERSONS:
-            if account.username in ADMINS:
+            if account.username in ADMINS or account.username in DECIDERS:
                 # identity's seed registers the demo persons under these stable ids.
                 person_id = demo_ids.person_id(account.id_number)
                 await session.execute(pg.insert(Person).values(
                     id=person_id, name=account.name, id_number_masked=mask_id_number(account.id_number),
                     registered_at=dt.datetime.now(dt.UTC)).on_conflict_do_nothing())
+            if account.username in ADMINS:
                 await session.execute(pg.insert(OrganizerAdmin).values(
                     organizer_id=organizers[ADMINS[account.username]].id, person_id=person_id,
                     assigned_by="seed").on_conflict_do_nothing())
         for organizer_name, make, fate in PLANS:
             data, organizer = make(), organizers[organizer_name]
-            if await session.scalar(sa.select(Plan.id).where(Plan.organizer_id == organizer.id,
-                                                             Plan.year == data.year, Plan.name == data.name)):
-                continue
-            plan = await plans.add_draft(session, organizer, data, created_by=None)
-            if fate in ("published", "closed"):
-                await plans.mark_published(session, plan)
-            if fate == "closed":
-                await plans.mark_closed(session, plan)
-            added.append(plan.name)
+            plan = await session.scalar(sa.select(Plan).where(Plan.organizer_id == organizer.id,
+                                                              Plan.year == data.year, Plan.name == data.name))
+            if plan is None:
+                plan = await plans.add_draft(session, organizer, data, created_by=None)
+                if fate in ("published", "closed"):
+                    await plans.mark_published(session, plan)
+                if fate == "closed":
+                    await plans.mark_closed(session, plan)
+                added.append(plan.name)
+            await _assign_deciders(session, plan)
     return added
+
+
+async def _assign_deciders(session: AsyncSession, plan: Plan) -> None:
+    for account in PERSONS:
+        parties = DECIDERS.get(account.username, ())
+        person_id = demo_ids.person_id(account.id_number)
+        for stage in plan.stages:
+            stage_id = uuid.UUID(stage["id"])
+            if stage["party"] in parties and await session.get(StageAssignee, (plan.id, stage_id, person_id)) is None:
+                await assignees.assign(session, plan, stage_id, person_id, assigned_by="seed")
 
 
 async def main() -> None:

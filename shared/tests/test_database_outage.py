@@ -13,7 +13,7 @@ from shared.testing.tcpproxy import TcpProxy
 
 # A read of each service that needs the caller's token and the database.
 READS = {"identity": "/api/identity/me", "units": "/api/units/bindings/mine", "library": "/api/library/entries",
-         "plans": "/api/plans/plans", "applications": "/api/applications/applications",
+         "plans": "/api/plans/assignments/mine", "applications": "/api/applications/applications",
          "documents": "/api/documents/files"}
 
 

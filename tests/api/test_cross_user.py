@@ -91,6 +91,17 @@ class World:
         self.made("admin", "POST", f"/api/plans/plans/{plan_id}/publish", 200)
         return plan_id
 
+    def assigned_stage(self, publish: bool = False) -> dict[str, str]:
+        """A plan's 评委会 stage at which the applicant decides (named by the plan's administrator)."""
+        plan_id = self.published_plan() if publish else self.plan()
+        stages = self.made("admin", "GET", f"/api/plans/plans/{plan_id}", 200)["stages"]
+        stage_id = next(s["id"] for s in stages if s["party"] == "committee")
+        person_id = self.cast.applicant.person_id
+        path = f"/api/plans/plans/{plan_id}/stages/{stage_id}/assignees"
+        # Once plans has heard of the applicant's registration (an event).
+        assert eventually(lambda: self.call("admin", "POST", path, json={"person_id": person_id}).status_code == 201)
+        return {"plan_id": plan_id, "stage_id": stage_id, "person_id": person_id}
+
     def plan_with_attachment(self) -> tuple[str, str]:
         plan_id, file_id = self.plan(), self.file("admin")
         self.made("admin", "POST", f"/api/plans/plans/{plan_id}/attachments", json={"file_id": file_id, "name": "通知"})
@@ -149,6 +160,7 @@ APPLICATIONS = "/api/applications/applications"
 APPLICATION = APPLICATIONS + "/{application_id}"
 ADMINS = "/api/plans/organizers/{organizer_id}/admins"
 DEPARTMENT_STAFF = "/api/units/departments/{code}/staff"
+ASSIGNEES = PLAN + "/stages/{stage_id}/assignees"
 PLAN_INTRUDERS = (*INTRUDERS, "admin_b")
 REASON = {"reason": "经核实信息不符"}
 UNIT_A = lambda w: {"unit_id": w.cast.unit_a.person_id}  # noqa: E731
@@ -209,6 +221,12 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("DELETE", PLAN + "/attachments/{file_id}"): Probe(
         "admin", lambda w: dict(zip(("plan_id", "file_id"), w.plan_with_attachment(), strict=True)), PLAN,
         intruders=PLAN_INTRUDERS),
+    # a published plan (another organiser's administrator is refused, 403) and a draft (404 to them)
+    ("GET", ASSIGNEES): Probe("admin", lambda w: w.assigned_stage(publish=True), ASSIGNEES, intruders=PLAN_INTRUDERS),
+    ("POST", ASSIGNEES): Probe("admin", lambda w: w.assigned_stage(publish=True), ASSIGNEES, intruders=PLAN_INTRUDERS,
+                               body={"person_id": "{self_id}"}),
+    ("DELETE", ASSIGNEES + "/{person_id}"): Probe("admin", lambda w: w.assigned_stage(), ASSIGNEES,
+                                                  intruders=PLAN_INTRUDERS),
     ("GET", ADMINS): Probe("admin", ORGANIZER, ADMINS, intruders=PLAN_INTRUDERS),
     ("POST", ADMINS): Probe("admin", ORGANIZER, ADMINS, intruders=PLAN_INTRUDERS, body={"person_id": "{self_id}"}),
     ("DELETE", ADMINS + "/{person_id}"): Probe(

@@ -68,6 +68,8 @@ def test_cli_refuses_unknown_persons_and_roles(stack):
     assert unknown.returncode != 0 and "未找到" in unknown.stderr
     wrong = cli(stack, "grant-role", "--id-number", "110105194912310021", "--role", "king")
     assert wrong.returncode != 0
+    renamed = cli(stack, "grant-role", "--id-number", "110105194912310021", "--role", "reviewer")
+    assert renamed.returncode != 0 and "expert" in renamed.stderr  # the role is expert (评审专家) now
 
 
 def test_registration_publishes_person_registered_without_the_full_id_number(stack, amqp_url):

@@ -15,8 +15,8 @@ PLAN: dict[str, Any] = {
     "scope": "全省企事业单位工程技术人员。", "content": "# 申报条件\n- 取得工程师职称满5年",
     "majors": ["建筑工程", "电子信息"], "titles": [{"level": "senior_associate", "name": "高级工程师"}],
     "forms": ["regular", "exceptional"],
-    "stages": [{"name": "用人单位审核", "reviewer": "unit"}, {"name": "评委会评审", "reviewer": "committee",
-                                                          "reviewer_name": "福建省工程系列高级职称评审委员会"}],
+    "stages": [{"name": "用人单位审核", "party": "unit"}, {"name": "评委会评审", "party": "committee",
+                                                          "party_name": "福建省工程系列高级职称评审委员会"}],
     "standard": {
         "groups": [
             {"name": "能力条件", "categories": [

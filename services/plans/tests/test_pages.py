@@ -91,8 +91,8 @@ def form_of(**changes) -> dict:
         "levels": ["senior_associate"], "forms": ["regular", "exceptional"], "has_interview": "yes",
         "scope": "全省工程技术人员", "content": "# 说明\n- 第一条", "majors": "建筑工程\r\n电子信息\r\n",
         "titles.0.level": "senior_associate", "titles.0.name": "高级工程师",
-        "stages.0.name": "用人单位审核", "stages.0.reviewer": "unit", "stages.0.reviewer_name": "",
-        "stages.3.name": "评委会评审", "stages.3.reviewer": "committee", "stages.3.reviewer_name": "评委会",
+        "stages.0.name": "用人单位审核", "stages.0.party": "unit", "stages.0.party_name": "",
+        "stages.3.name": "评委会评审", "stages.3.party": "committee", "stages.3.party_name": "评委会",
         "standard.groups.0.name": "能力条件",
         "standard.groups.0.categories.0.name": "工作经历", "standard.groups.0.categories.0.min_count": "1",
         "standard.groups.0.categories.0.max_count": "5", "standard.groups.0.categories.0.required": "on",
@@ -227,3 +227,54 @@ def test_latest_open_plans_for_the_home_pages(stack, cast):
     plans_pages._LATEST.clear()
     with pytest.raises(Unavailable):  # the home pages show 评审计划暂时不可用, not 暂无 (test_pages_outage.py)
         asyncio.run(latest({}))
+
+
+def test_the_administrator_names_deciders_stage_by_stage_on_the_assignees_page(stack, cast):
+    from services.plans.tests.test_assignees import STAGES
+
+    op, gateway = cast.operator, stack.gateway
+    target = call(stack, op, "POST", "/plans", json=plan(stages=STAGES)).json()
+    committee = next(s["id"] for s in target["stages"] if s["party"] == "committee")
+    page = f"/organizer/plans/{target['id']}/assignees"
+    shown = get(stack, op, page)
+    assert shown.status_code == 200
+    for text in ("由申报人所在单位的经办人审核", "由主管部门的工作人员审核", "职称管理部门审核", "评委会评审"):
+        assert text in shown.text, text
+    assert shown.text.count("尚未指定审核人员") == 2 and shown.text.count("添加审核人员（按姓名查找）") == 2
+
+    found = get(stack, op, page, params={"stage": committee, "name": "申报人员"})
+    assert f'name="person_id" value="{cast.applicant.person_id}"' in found.text
+    assert "未找到名为“无此人”的已注册人员" in get(stack, op, page, params={"stage": committee, "name": "无此人"}).text
+    add = {"stage_id": committee, "person_id": cast.applicant.person_id}
+    assert op.browser.post(f"{gateway}{page}", data=add).status_code == 403  # no CSRF token
+    added = post_form(stack, op, page, add)
+    assert added.url.path == page and "审核人员已添加" in added.text
+    assert re.search(rf'id="assignee-{committee}-{cast.applicant.person_id}"><td>申报人员</td>', added.text)
+    assert "（已指定）" in get(stack, op, page, params={"stage": committee, "name": "申报人员"}).text
+    again = post_form(stack, op, page, add)
+    assert 'class="flash flash-error"' in again.text and "已是该环节的审核人员" in again.text
+    unit_stage = {**add, "stage_id": target["stages"][0]["id"]}
+    assert "不能为其指定审核人员" in post_form(stack, op, page, unit_stage).text
+
+    removed = post_form(stack, op, f"{page}/{committee}/{cast.applicant.person_id}/remove", {})
+    assert removed.url.path == page and "审核人员已移除" in removed.text and "（已指定）" not in removed.text
+    assert call(stack, op, "GET", f"/plans/{target['id']}/stages/{committee}/assignees").json() == []
+    assert get(stack, cast.admin_b, page).status_code == 404  # another organiser's draft does not exist for them
+    assert post_form(stack, cast.admin_b, page, add).status_code == 404
+    assert call(stack, op, "GET", f"/plans/{target['id']}/stages/{committee}/assignees").json() == []
+
+
+def test_the_form_chooses_where_a_resubmitted_application_starts(stack, cast):
+    op = cast.operator
+    new = get(stack, op, "/organizer/plans/new")
+    assert '<label for="resubmit_from">退回修改后重新提交，从哪个环节开始审核</label>' in new.text
+    assert '<option value="first" selected>从第一个审核环节</option><option value="returning">从退回的环节</option>' in new.text
+    saved = post_form(stack, op, "/organizer/plans/new", form_of(resubmit_from="returning"))
+    assert saved.url.path.endswith("/edit") and '<option value="returning" selected>' in saved.text
+    plan_id = saved.url.path.split("/")[3]
+    assert call(stack, op, "GET", f"/plans/{plan_id}").json()["resubmit_from"] == "returning"
+    assert f'href="/organizer/plans/{plan_id}/assignees"' in saved.text
+    refused = post_form(stack, op, "/organizer/plans/new", form_of(resubmit_from="nowhere"))
+    assert refused.status_code == 422 and 'id="err-resubmit_from">取值不在允许范围内' in refused.text
+    call(stack, op, "POST", f"/plans/{plan_id}/publish")
+    assert "退回修改后重新提交的申报，从退回的环节开始审核" in get(stack, cast.applicant, f"/plans/{plan_id}").text
