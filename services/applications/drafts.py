@@ -40,8 +40,7 @@ from shared.events.catalogue import (
     ApplicationUpdated,
     PlanSnapshot,
 )
-from shared.vocabulary import FORMS, LEVELS
-from shared.vocabulary import REVIEWERS as PARTIES
+from shared.vocabulary import FORMS, LEVELS, PARTIES
 
 PRODUCER = "applications"
 

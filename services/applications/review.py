@@ -41,10 +41,7 @@ from shared.events.catalogue import (
     PlanSnapshot,
 )
 from shared.schemas import Paged
-from shared.vocabulary import FORMS, LEVELS
-from shared.vocabulary import REVIEWERS as PARTIES
-
-STAGED_PARTIES = ("title_office", "organizer", "committee")  # staffed per plan by its administrators
+from shared.vocabulary import ASSIGNABLE_PARTIES, FORMS, LEVELS, PARTIES
 
 
 @dataclass(frozen=True)
@@ -64,7 +61,7 @@ class Desks:
             scopes.append(sa.and_(Application.stage_party == "department",
                                   Application.department_code.in_(list(self.departments))))
         if self.stages:
-            scopes.append(sa.and_(Application.stage_party.in_(STAGED_PARTIES),
+            scopes.append(sa.and_(Application.stage_party.in_(ASSIGNABLE_PARTIES),
                                   sa.tuple_(Application.plan_id, Application.stage_id).in_(list(self.stages))))
         return sa.and_(Application.status == "in_review", sa.or_(*scopes) if scopes else sa.false())
 
