@@ -248,7 +248,7 @@ def summary(app: Application, plan: PlanSnapshot | None, reason: str = "") -> Ap
         start_date=plan.start_date if plan else None, end_date=plan.end_date if plan else None,
         status=app.status, version=app.version, status_label=status_label(app),
         actions=states.actions(app.status), created_at=app.created_at, updated_at=app.updated_at,
-        submitted_at=app.submitted_at, reason=reason)
+        submitted_at=app.submitted_at, stage=app.stage, stage_name=app.stage_name, reason=reason)
 
 
 def status_label(app: Application) -> str:

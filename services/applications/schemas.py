@@ -209,6 +209,8 @@ class ApplicationSummary(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
     submitted_at: dt.datetime | None
+    stage: int | None = None  # the plan's stage where it waits (or that returned it)
+    stage_name: str | None = None
     reason: str = ""  # why it was returned or not passed (the latest decision's reason)
 
 

@@ -205,7 +205,7 @@ def test_checks_show_what_is_missing_a_complete_draft_is_submitted_and_the_unit_
     unit.locator(f"#review-{draft['id']}").get_by_role("link", name="审核").click()
     expect(unit.locator("#overview")).to_contain_text("检测提交")
     expect(unit.locator("#files-overview")).to_contain_text("证件照")
-    unit.get_by_label("退回修改").check()
+    unit.get_by_role("radio", name="退回修改").check()
     unit.locator("#decide").click()
     expect(unit.locator(".flash-error")).to_contain_text("请填写退回修改的理由")
     unit.fill("#reason", "现从事专业填写不完整")
@@ -230,7 +230,7 @@ def test_checks_show_what_is_missing_a_complete_draft_is_submitted_and_the_unit_
 
     # The unit passes it; the applicant's 申报一览表 shows every step.
     unit.goto(f"{stack.gateway}/reviews/{draft['id']}")
-    unit.get_by_label("通过", exact=True).check()
+    unit.get_by_role("radio", name="通过", exact=True).check()
     unit.locator("#decide").click()
     expect(unit.locator(".flash-notice")).to_contain_text("已审核通过")
     page.reload()
