@@ -96,17 +96,18 @@ async def register_submit(request: Request, who: PendingPage) -> Response:
                   values=values, errors=errors, error="请检查标红的填写项" if errors else None)
 
 
-async def _pending_items(who: Visitor) -> list[dict]:
+async def _pending_items(who: Visitor, mine: list[dict] | Unavailable) -> list[dict]:
     """待处理事项 of a person: where their unit binding stands, and the entries the unit returned
     (each with the way to deal with it)."""
-    return [*await _binding_items(who), *await _returned_entries(who), *await _application_items(who)]
+    return [*await _binding_items(who), *await _returned_entries(who), *await _application_items(who, mine)]
 
 
-async def _application_items(who: Visitor) -> list[dict]:
+async def _application_items(who: Visitor, mine: list[dict] | Unavailable) -> list[dict]:
     """Applications returned for changes (with the reason), and what waits for the person's decision
     at a review stage. While applications is down the rest of the list still shows."""
     try:
-        mine = await fetch_json(who, "applications", "/api/applications/applications")
+        if isinstance(mine, Unavailable):
+            raise mine
         desks = await fetch_json(who, "applications", "/api/applications/reviews/desks")
     except Unavailable:
         return [{"title": "职称申报暂时无法访问，与申报有关的待处理事项稍后显示"}]
@@ -153,15 +154,16 @@ async def _returned_entries(who: Visitor) -> list[dict]:
 @router.get("/home")
 async def home(request: Request, who: PersonPage) -> Response:
     me = await fetch_json(who, "identity", "/api/identity/me")
+    mine = await part(fetch_json(who, "applications", "/api/applications/applications"))
     return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"),
-                  applications=await part(_my_applications(who)),
-                  todos=await part(_pending_items(who)), stats=await part(_library_stats(who)),
+                  applications=mine if isinstance(mine, Unavailable) else _my_applications(mine),
+                  todos=await part(_pending_items(who, mine)), stats=await part(_library_stats(who)),
                   plans=await part(latest_open_plans(who)))
 
 
-async def _my_applications(who: Visitor) -> list[dict]:
+def _my_applications(mine: list[dict]) -> list[dict]:
     """我的申报情况: the person's applications of the newest plan year."""
-    current, _ = split_current(await fetch_json(who, "applications", "/api/applications/applications"))
+    current, _ = split_current(mine)
     return [{"title": f"{a['plan_name']} · {a['title']}（{a['major']}）", "subtitle": f"申报状态：{a['status_label']}",
              "url": f"/apply/{a['id']}" if "edit" in a["actions"] else f"/apply/{a['id']}/overview"} for a in current]
 

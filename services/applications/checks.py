@@ -37,6 +37,7 @@ class Draft:
     ban_until: dt.date | None
     today: dt.date
     sections: list[tuple[str, str, int, int]] = field(default_factory=list)  # code, name, min, max
+    returned: bool = False  # 退回修改: resubmitted after the window closed, as the stage asked
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,10 @@ def no_integrity_ban(d: Draft) -> list[str]:
 
 @check("window", "申报时间", "")
 def plan_window(d: Draft) -> list[str]:
+    """A first submission within the window; one returned for changes whenever the plan is still open."""
     p = d.plan
+    if p.status == "published" and d.returned:
+        return []
     if p.status != "published" or not p.start_date <= d.today <= p.end_date:
         return [f"该评审计划的申报时间为 {p.start_date} 至 {p.end_date}，当前不能提交"]
     return []

@@ -131,8 +131,10 @@ async def for_change(db: AsyncSession, person: Principal, application_id: uuid.U
     app = await owned(db, person, application_id, lock=True)  # whose it is before anything else
     states.move(action, app.status)
     membership = await db.get(Membership, person.id)
-    if membership is not None and membership.active and membership.unit_id != app.unit_id:
-        app.unit_id, app.unit_name = membership.unit_id, membership.unit_name  # a change of unit approved meanwhile
+    # A change of unit approved meanwhile moves a draft; a returned application stays with the unit
+    # (and 主管部门) that reviewed it, or a resubmission could skip the new unit's review.
+    if app.status == "draft" and membership is not None and membership.active and membership.unit_id != app.unit_id:
+        app.unit_id, app.unit_name = membership.unit_id, membership.unit_name
     if not if_match:
         raise PreconditionRequired("保存时缺少版本号（If-Match），请刷新页面后重试")
     if if_match.strip().removeprefix("W/") != etag(app):
@@ -219,7 +221,7 @@ async def delete(db: AsyncSession, person: Principal, application_id: uuid.UUID,
 async def change_major(db: AsyncSession, person: Principal, application_id: uuid.UUID, if_match: str | None,
                        major: str) -> Application:
     """修改专业: only to another major of the same plan."""
-    app = await for_change(db, person, application_id, if_match)
+    app = await for_change(db, person, application_id, if_match, action="change_major")
     plan = await plan_of(db, app.plan_id, known=True)
     if major not in plan.majors:
         raise InvalidField("major", f"只能修改为本评审计划（{plan.name}）的可评审专业")
@@ -232,15 +234,10 @@ async def list_own(db: AsyncSession, person: Principal) -> list[ApplicationSumma
     rows = (await db.execute(sa.select(Application, Plan).join(Plan, Plan.id == Application.plan_id, isouter=True)
                              .where(Application.person_id == person.id)
                              .order_by(Application.plan_year.desc(), Application.created_at.desc()))).all()
-    decided = [app.id for app, _ in rows if app.status in ("returned", "rejected")]
-    reasons = dict((await db.execute(
-        sa.select(Step.application_id, Step.reason).where(Step.application_id.in_(decided), Step.party.is_not(None))
-        .order_by(Step.application_id, Step.at.desc()).distinct(Step.application_id))).all()) if decided else {}
-    return [summary(app, PlanSnapshot.model_validate(plan.data) if plan else None, reasons.get(app.id, ""))
-            for app, plan in rows]
+    return [summary(app, PlanSnapshot.model_validate(plan.data) if plan else None) for app, plan in rows]
 
 
-def summary(app: Application, plan: PlanSnapshot | None, reason: str = "") -> ApplicationSummary:
+def summary(app: Application, plan: PlanSnapshot | None) -> ApplicationSummary:
     return ApplicationSummary(
         id=app.id, plan_id=app.plan_id, plan_year=app.plan_year, plan_name=app.plan_name, series=app.series,
         form=app.form, form_name=FORMS.get(app.form, app.form), major=app.major, title=app.title, level=app.level,
@@ -248,13 +245,14 @@ def summary(app: Application, plan: PlanSnapshot | None, reason: str = "") -> Ap
         start_date=plan.start_date if plan else None, end_date=plan.end_date if plan else None,
         status=app.status, version=app.version, status_label=status_label(app),
         actions=states.actions(app.status), created_at=app.created_at, updated_at=app.updated_at,
-        submitted_at=app.submitted_at, stage=app.stage, stage_name=app.stage_name, reason=reason)
+        submitted_at=app.submitted_at, stage=app.stage, stage_name=app.stage_name, reason=app.reason)
 
 
 def status_label(app: Application) -> str:
     """申报状态, with the stage where it waits or that returned it."""
     label = states.STATUS_LABELS.get(app.status, app.status)
-    return f"{label}（{app.stage_name}）" if app.stage_name and app.status in ("in_review", "returned") else label
+    return f"{label}（{app.stage_name}）" if app.stage_name and app.status in ("in_review", "returned", "rejected") \
+        else label
 
 
 def step_out(s: Step) -> StepOut:
@@ -285,9 +283,9 @@ async def full(db: AsyncSession, app: Application, notices: list[str] | None = N
     if not any(k.kind == "other" for k in kinds):
         kinds.append(AttachmentKindOut(kind="other", name=ATTACHMENT_KINDS["other"], required=False, note=""))
     teacher = is_teacher(plan)
-    steps = list((await db.scalars(sa.select(Step).where(Step.application_id == app.id).order_by(Step.at))).all())
+    steps = (await db.scalars(sa.select(Step).where(Step.application_id == app.id).order_by(Step.at))).all()
     return ApplicationOut(
-        **summary(app, plan, _last_reason(app, steps)).model_dump(), unit_id=app.unit_id, unit_name=app.unit_name,
+        **summary(app, plan).model_dump(), unit_id=app.unit_id, unit_name=app.unit_name,
         person=PersonOut(name=person.name if person else "", gender={"male": "男", "female": "女"}.get(
             person.gender, person.gender) if person else None, birth_date=person.birth_date if person else None,
             id_number_masked=person.id_number_masked if person else ""),
@@ -296,12 +294,6 @@ async def full(db: AsyncSession, app: Application, notices: list[str] | None = N
         attachments=app.attachments, extra_sections=[app.form] if app.form in EXTRA_FORMS else [],
         extra=app.extra, notices=notices or [], steps=[step_out(x) for x in steps],
         sections=[SectionOut(**s._asdict(), items=by_section.get(s.code, [])) for s in sections_of(plan)])
-
-
-def _last_reason(app: Application, steps: list[Step]) -> str:
-    if app.status not in ("returned", "rejected"):
-        return ""
-    return next((s.reason for s in reversed(steps) if s.party is not None), "")
 
 
 def entry_types_named(types: list[str]) -> str:
@@ -336,6 +328,7 @@ async def submit(db: AsyncSession, person: Principal, application_id: uuid.UUID,
     place_at(app, plan, app.stage if returned and plan.resubmit_from == "returning"
              and (app.stage or 0) < len(plan.stages) else 0)
     app.department_code = unit.department_code if unit else None
+    app.reason = ""
     app.submitted_at = dt.datetime.now(dt.UTC)
     app.version += 1
     app.updated_at = app.submitted_at
@@ -367,7 +360,7 @@ async def _run_checks(db: AsyncSession, person: Principal, app: Application, pla
         teacher_profile=app.teacher_profile if is_teacher(plan) else None,
         current_titles=app.current_titles, attachments=app.attachments, extra=app.extra, items=items, plan=plan,
         bound=bool(membership and membership.active), ban_until=ban.ban_until if ban else None,
-        today=now_day, sections=[(s.code, f"{s.group} · {s.name}" if s.group else s.name, s.min_count, s.max_count)
+        today=now_day, returned=app.status == "returned", sections=[(s.code, f"{s.group} · {s.name}" if s.group else s.name, s.min_count, s.max_count)
                   for s in sections_of(plan)])
     findings = checks.run_checks(draft)
     return ChecksOut(ok=all(f.ok for f in findings), findings=[FindingOut(**vars(f)) for f in findings])

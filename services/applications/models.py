@@ -69,6 +69,8 @@ class Application(Base):
     stage_party: Mapped[str | None] = mapped_column(sa.String(20))
     # The 主管部门 of the unit when submitted (its staff decide at the 主管部门 stage).
     department_code: Mapped[str | None] = mapped_column(sa.String(20))
+    # Why it was returned (退回修改) or not passed, shown wherever its status is.
+    reason: Mapped[str] = mapped_column(sa.String(2000), default="", server_default="")
 
 
 class Item(Base):

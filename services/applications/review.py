@@ -46,14 +46,14 @@ from shared.vocabulary import ASSIGNABLE_PARTIES, FORMS, LEVELS, PARTIES
 
 @dataclass(frozen=True)
 class Desks:
-    """The scopes a principal decides over."""
+    """The scopes a principal decides over, read at each request."""
 
+    me: uuid.UUID | None  # a person never decides their own application
     units: frozenset[uuid.UUID]
     departments: dict[str, str]  # code → name
     stages: frozenset[tuple[uuid.UUID, uuid.UUID]]  # (plan, stage)
 
-    def waiting(self) -> sa.ColumnElement[bool]:
-        """Applications waiting at a stage these desks decide."""
+    def _scopes(self) -> list[sa.ColumnElement[bool]]:
         scopes = []
         if self.units:
             scopes.append(sa.and_(Application.stage_party == "unit", Application.unit_id.in_(self.units)))
@@ -63,81 +63,84 @@ class Desks:
         if self.stages:
             scopes.append(sa.and_(Application.stage_party.in_(ASSIGNABLE_PARTIES),
                                   sa.tuple_(Application.plan_id, Application.stage_id).in_(list(self.stages))))
-        return sa.and_(Application.status == "in_review", sa.or_(*scopes) if scopes else sa.false())
+        return scopes
+
+    def waiting(self) -> sa.ColumnElement[bool]:
+        """Applications waiting at a stage these desks decide (never the decider's own)."""
+        scopes = self._scopes()
+        return sa.and_(Application.status == "in_review", sa.or_(*scopes) if scopes else sa.false(),
+                       *([Application.person_id != self.me] if self.me else []))
+
+    def seen(self) -> sa.ColumnElement[bool]:
+        """What the desks may open (SQL of ``sees``)."""
+        scopes = [Application.unit_id.in_(self.units), Application.department_code.in_(list(self.departments)),
+                  Application.plan_id.in_({p for p, _ in self.stages})]
+        return sa.and_(Application.status != "draft", sa.or_(*scopes))
 
     def decides(self, app: Application) -> bool:
-        if app.status != "in_review":
+        if app.status != "in_review" or app.person_id == self.me:
             return False
         if app.stage_party == "unit":
             return app.unit_id in self.units
         if app.stage_party == "department":
             return app.department_code in self.departments
-        return (app.plan_id, app.stage_id) in self.stages
+        return app.stage_party in ASSIGNABLE_PARTIES and (app.plan_id, app.stage_id) in self.stages
 
     def sees(self, app: Application) -> bool:
-        """Besides what waits for them: a unit and a department see every submitted application of
-        their applicants; a stage's assignees what they decided (``acted``, checked by the caller)."""
-        if app.status == "draft":
-            return False
-        return self.decides(app) or app.unit_id in self.units or app.department_code in self.departments
+        """A unit and a department see every submitted application of their applicants; a plan's
+        assignees those of the plan. A removal ends it at once (nothing is kept for past deciders)."""
+        return app.status != "draft" and (app.unit_id in self.units or app.department_code in self.departments
+                                          or any(app.plan_id == p for p, _ in self.stages))
 
 
 async def desks_of(db: AsyncSession, principal: Principal) -> Desks:
     if principal.kind != "person":  # a unit's legal-person account decides for its unit only
-        return Desks(principal.reviewed_units, {}, frozenset())
+        return Desks(None, principal.reviewed_units, {}, frozenset())
     staff = (await db.scalars(sa.select(DepartmentStaff).where(DepartmentStaff.person_id == principal.id,
                                                                DepartmentStaff.active))).all()
     assigned = (await db.execute(sa.select(StageAssignee.plan_id, StageAssignee.stage_id)
                                  .where(StageAssignee.person_id == principal.id, StageAssignee.active))).all()
-    return Desks(principal.reviewed_units, {s.department_code: s.department_name for s in staff},
+    return Desks(principal.id, principal.reviewed_units, {s.department_code: s.department_name for s in staff},
                  frozenset((p, s) for p, s in assigned))
 
 
 async def desks(db: AsyncSession, principal: Principal) -> list[DeskOut]:
-    """工作台: each scope with how many applications wait there."""
+    """工作台: each scope with how many applications wait there (one grouped count)."""
     d = await desks_of(db, principal)
-    out: list[DeskOut] = []
-    if d.units:
-        counts = dict((await db.execute(sa.select(Application.unit_id, sa.func.count())
-                                        .where(Desks(d.units, {}, frozenset()).waiting())
-                                        .group_by(Application.unit_id))).all())
-        names = dict((await db.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(d.units)))).all())
-        out += [DeskOut(party="unit", party_label=PARTIES["unit"], scope=names.get(u, "本单位"),
-                        waiting=counts.get(u, 0)) for u in sorted(d.units, key=lambda u: names.get(u, ""))]
-    if d.departments:
-        counts = dict((await db.execute(sa.select(Application.department_code, sa.func.count())
-                                        .where(Desks(frozenset(), d.departments, frozenset()).waiting())
-                                        .group_by(Application.department_code))).all())
-        out += [DeskOut(party="department", party_label=PARTIES["department"], scope=name,
-                        waiting=counts.get(code, 0)) for code, name in sorted(d.departments.items())]
-    if d.stages:
-        counts = {(p, s): n for p, s, n in (await db.execute(
-            sa.select(Application.plan_id, Application.stage_id, sa.func.count())
-            .where(Desks(frozenset(), {}, d.stages).waiting())
-            .group_by(Application.plan_id, Application.stage_id))).all()}
-        plans = {p.id: PlanSnapshot.model_validate(p.data) for p in (await db.scalars(
-            sa.select(Plan).where(Plan.id.in_({p for p, _ in d.stages})))).all()}
-        for plan_id, stage_id in sorted(d.stages):
-            plan = plans.get(plan_id)
-            stage = next((s for s in plan.stages if s.id == stage_id), None) if plan else None
-            if plan is None or stage is None:
-                continue  # a plan still syncing, or a stage edited away
-            out.append(DeskOut(party=stage.party, party_label=PARTIES.get(stage.party, stage.party),
-                               scope=f"{plan.name} · {stage.name}", waiting=counts.get((plan_id, stage_id), 0)))
+    counts: dict[object, int] = {}
+    for party, unit_id, code, plan_id, stage_id, n in (await db.execute(
+            sa.select(Application.stage_party, Application.unit_id, Application.department_code, Application.plan_id,
+                      Application.stage_id, sa.func.count()).where(d.waiting())
+            .group_by(Application.stage_party, Application.unit_id, Application.department_code,
+                      Application.plan_id, Application.stage_id))).all():
+        key = unit_id if party == "unit" else code if party == "department" else (plan_id, stage_id)
+        counts[key] = counts.get(key, 0) + n
+    names = dict((await db.execute(sa.select(Unit.id, Unit.name).where(Unit.id.in_(d.units))))
+                 .all()) if d.units else {}
+    out = [DeskOut(party="unit", party_label=PARTIES["unit"], scope=names.get(u, "本单位"), waiting=counts.get(u, 0))
+           for u in sorted(d.units, key=lambda u: names.get(u, ""))]
+    out += [DeskOut(party="department", party_label=PARTIES["department"], scope=name,
+                    waiting=counts.get(code, 0)) for code, name in sorted(d.departments.items())]
+    plans = {p.id: PlanSnapshot.model_validate(p.data) for p in (await db.scalars(
+        sa.select(Plan).where(Plan.id.in_({p for p, _ in d.stages})))).all()} if d.stages else {}
+    for plan_id, stage_id in sorted(d.stages):
+        plan = plans.get(plan_id)
+        stage = next((s for s in plan.stages if s.id == stage_id), None) if plan else None
+        if plan is None or stage is None:
+            continue  # a plan still syncing, or a stage edited away
+        out.append(DeskOut(party=stage.party, party_label=PARTIES.get(stage.party, stage.party),
+                           scope=f"{plan.name} · {stage.name}", waiting=counts.get((plan_id, stage_id), 0)))
     return out
-
-
-def _acted_by(principal: Principal) -> sa.ColumnElement[bool]:
-    return sa.exists().where(Step.application_id == Application.id, Step.actor_id == principal.id,
-                             Step.party.is_not(None))
 
 
 async def queue(db: AsyncSession, principal: Principal, *, view: str, plan_id: uuid.UUID | None, name: str | None,
                 offset: int, limit: int, page: int) -> Paged[ReviewItem]:
     """``waiting``: what waits for the caller's decision, oldest submission first; ``decided``: what
-    they decided, newest first."""
+    they decided (and may still see), newest first."""
     d = await desks_of(db, principal)
-    where = [d.waiting() if view == "waiting" else _acted_by(principal)]
+    acted = sa.exists().where(Step.application_id == Application.id, Step.actor_id == principal.id,
+                              Step.kind != "submitted")
+    where = [d.waiting() if view == "waiting" else sa.and_(acted, d.seen())]
     if plan_id:
         where.append(Application.plan_id == plan_id)
     query = sa.select(Application, Person).join(Person, Person.id == Application.person_id, isouter=True)
@@ -151,28 +154,27 @@ async def queue(db: AsyncSession, principal: Principal, *, view: str, plan_id: u
         unit_name=a.unit_name, plan_id=a.plan_id, plan_name=a.plan_name, plan_year=a.plan_year,
         form_name=FORMS.get(a.form, a.form), major=a.major, title=a.title, level_name=LEVELS.get(a.level, a.level),
         status=a.status, status_label=drafts.status_label(a), stage=a.stage, stage_name=a.stage_name,
-        submitted_at=a.submitted_at, can_decide=d.decides(a) and a.person_id != principal.id) for a, p in rows]
+        version=a.version, submitted_at=a.submitted_at, can_decide=d.decides(a)) for a, p in rows]
     return Paged(items=items, total=total, page=page, page_size=limit)
 
 
 async def visible(db: AsyncSession, principal: Principal, application_id: uuid.UUID, *,
-                  lock: bool = False) -> tuple[Application, Desks]:
-    """The application if the caller decides it now or may see it; "not found" otherwise."""
-    query = sa.select(Application).where(Application.id == application_id)
-    app = await db.scalar(query.with_for_update() if lock else query)
-    d = await desks_of(db, principal)
-    if app is not None and (d.sees(app) or await db.scalar(
-            sa.select(sa.exists().where(Step.application_id == app.id, Step.actor_id == principal.id,
-                                        Step.party.is_not(None))))):
-        return app, d
-    raise NotFound("未找到该申报记录，或它不在您审核的范围内", code="application_not_found")
+                  desks: Desks | None = None, lock: bool = False) -> tuple[Application, Desks]:
+    """The application if the caller may see it; "not found" otherwise. ``lock``: locked for a
+    decision, once the caller is known to see it."""
+    d = desks or await desks_of(db, principal)
+    app = await db.get(Application, application_id)
+    if app is None or not d.sees(app):
+        raise NotFound("未找到该申报记录，或它不在您审核的范围内", code="application_not_found")
+    if lock:
+        await db.refresh(app, with_for_update=True)
+    return app, d
 
 
 async def read(db: AsyncSession, principal: Principal, application_id: uuid.UUID) -> ReviewOut:
     app, d = await visible(db, principal, application_id)
     whole = await drafts.full(db, app)
-    return ReviewOut(**whole.model_dump(), can_decide=d.decides(app) and app.person_id != principal.id,
-                     id_number_masked=whole.person.id_number_masked)
+    return ReviewOut(**whole.model_dump(), can_decide=d.decides(app))
 
 
 async def file_links(db: AsyncSession, principal: Principal, application_id: uuid.UUID, *,
@@ -186,34 +188,34 @@ async def file_links(db: AsyncSession, principal: Principal, application_id: uui
             await documents.links(client, files.ref(app), list(app.claimed_files))]
 
 
-async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UUID, data: DecisionIn) -> Application:
-    """通过, 退回修改 or 不通过 at the stage the decider saw. The row lock serialises deciders, and the
-    stage named in the request makes a repeated or stale decision a refusal, not a second step."""
+async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UUID, data: DecisionIn, *,
+                 desks: Desks | None = None) -> Application:
+    """通过, 退回修改 or 不通过 on the version the decider saw. The row lock serialises deciders, and
+    the version makes a repeated decision, or one made on a page older than a resubmission, a
+    refusal rather than a second step."""
     if data.outcome != "pass" and not data.reason:
         raise InvalidField("reason", "请填写退回修改的理由" if data.outcome == "return" else "请填写不通过的理由")
-    app, d = await visible(db, principal, application_id, lock=True)
+    app, d = await visible(db, principal, application_id, desks=desks, lock=True)
     if principal.kind == "person" and app.person_id == principal.id:
         raise Forbidden("不能审核本人的申报", code="own_application")
-    if app.status != "in_review" or app.stage != data.stage:
-        now = drafts.status_label(app)
-        raise Conflict(f"该申报当前为「{now}」，已不在您看到的审核环节，可能已由他人处理；请刷新页面查看",
-                       code="already_decided")
+    if app.version != data.version:
+        raise Conflict(f"该申报在您打开之后已有变化（当前为「{drafts.status_label(app)}」），可能已经处理过；"
+                       "请刷新页面查看最新状态", code="already_decided")
     if not d.decides(app):
-        raise Forbidden(f"您不是「{app.stage_name}」环节的审核人，不能处理该申报", code="not_stage_decider")
+        raise Forbidden(f"该申报当前为「{drafts.status_label(app)}」，不在您审核的环节", code="not_stage_decider")
     plan = await drafts.plan_of(db, app.plan_id, known=True)
-    stage, stage_name, party = app.stage, app.stage_name or "", app.stage_party or ""
-    app.status = states.move(data.outcome, app.status)
-    step = Step(id=uuid.uuid4(), application_id=app.id, kind={"pass": "passed", "return": "returned",
-                                                              "reject": "rejected"}[data.outcome],
-                stage=stage, stage_name=stage_name, party=party, actor_id=principal.id,
-                actor_name=principal.acting_name[:100], acted_for=_acted_for(app, d, plan)[:200],
-                reason=data.reason if data.outcome != "pass" else "", at=dt.datetime.now(dt.UTC))
-    db.add(step)
+    stage, stage_name = app.stage or 0, app.stage_name or ""
     following = plan.stages[stage + 1] if data.outcome == "pass" and stage + 1 < len(plan.stages) else None
+    action = "approve" if data.outcome == "pass" and following is None else data.outcome
+    app.status = states.move(action, app.status)
+    step = Step(id=uuid.uuid4(), application_id=app.id, kind=states.STEP_OF[action], stage=stage,
+                stage_name=stage_name, party=app.stage_party, actor_id=principal.id,
+                actor_name=principal.acting_name[:100], acted_for=_acted_for(app, d, plan)[:200], reason=data.reason,
+                at=dt.datetime.now(dt.UTC))
+    db.add(step)
     if following is not None:
         drafts.place_at(app, plan, stage + 1)
-    elif data.outcome == "pass":
-        app.status = "approved"
+    app.reason = data.reason if action in ("return", "reject") else ""
     app.version += 1
     app.updated_at = step.at
     await db.flush()
@@ -223,8 +225,8 @@ async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UU
     if following is not None:
         event = ApplicationStagePassed(**facts, next_stage=stage + 1, next_stage_name=following.name)
     else:
-        event = {"pass": ApplicationApproved, "return": ApplicationReturned,
-                 "reject": ApplicationRejected}[data.outcome](**facts)
+        event = {"approve": ApplicationApproved, "return": ApplicationReturned, "reject": ApplicationRejected}[
+            action](**facts)
     await record_event(db, drafts.PRODUCER, app.id, event)
     return app
 
@@ -241,14 +243,16 @@ def _acted_for(app: Application, d: Desks, plan: PlanSnapshot) -> str:
 
 async def decide_batch(db: AsyncSession, principal: Principal, data: BatchDecisionIn) -> BatchResult:
     """A long queue decided at once: each application in its own savepoint, so one that another
-    decider took meanwhile fails alone and the others are decided."""
+    decider took meanwhile fails alone and the others are decided. Locked in id order, so two
+    overlapping batches wait for each other instead of deadlocking."""
+    d = await desks_of(db, principal)
     done: list[uuid.UUID] = []
     failed: dict[str, str] = {}
-    for item in data.items:
+    for item in sorted({i.application_id: i for i in data.applications}.values(), key=lambda i: i.application_id):
         try:
             async with db.begin_nested():
                 await decide(db, principal, item.application_id,
-                             DecisionIn(stage=item.stage, outcome=data.outcome, reason=data.reason))
+                             DecisionIn(version=item.version, outcome=data.outcome, reason=data.reason), desks=d)
             done.append(item.application_id)
         except AppError as exc:
             if isinstance(exc, InvalidField):  # the same for every item: say it once, as a field error

@@ -178,7 +178,6 @@ async def remove_item(application_id: uuid.UUID, item_id: uuid.UUID, person: Cur
     return await _answer(db, documents, app)
 
 
-
 # --- deciders (review.py) ----------------------------------------------------------------------
 @api.get("/reviews/desks", summary="我的审核工作台：各审核范围及待审核数量")
 async def review_desks(principal: CurrentPrincipal, db: DbSession) -> list[DeskOut]:
@@ -188,8 +187,9 @@ async def review_desks(principal: CurrentPrincipal, db: DbSession) -> list[DeskO
 @api.get("/reviews", summary="待我审核的申报（waiting）/ 我审核过的申报（decided）")
 async def review_queue(principal: CurrentPrincipal, db: DbSession, page: Page,
                        view: Literal["waiting", "decided"] = "waiting", plan_id: uuid.UUID | None = None,
-                       name: Annotated[str | None, Query(max_length=50)] = None) -> Paged[ReviewItem]:
-    return await review.queue(db, principal, view=view, plan_id=plan_id, name=name or None, offset=page.offset,
+                       person_name: Annotated[str | None, Query(max_length=50)] = None) -> Paged[ReviewItem]:
+    return await review.queue(db, principal, view=view, plan_id=plan_id, name=person_name or None,
+                              offset=page.offset,
                               limit=page.page_size, page=page.page)
 
 

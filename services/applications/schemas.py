@@ -27,7 +27,8 @@ register_labels({
     "certificate_no": "证书编号", "approver": "审批单位", "file_ids": "证明材料", "unit": "聘任单位",
     "start_date": "起始时间", "end_date": "截止时间", "kind": "附件类型", "file_id": "附件", "name": "名称",
     "rows": "列表", "items": "附件", "reason": "理由", "summary": "说明",
-    "stage": "审核环节", "outcome": "审核意见", "view": "列表",
+    "stage": "审核环节", "outcome": "审核意见", "view": "列表", "applications": "申报",
+    "person_name": "申报人姓名", "version": "版本号",
 })
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -298,6 +299,7 @@ class ReviewItem(BaseModel):
     status_label: str
     stage: int | None
     stage_name: str | None
+    version: int
     submitted_at: dt.datetime | None
     can_decide: bool
 
@@ -306,26 +308,27 @@ class ReviewOut(ApplicationOut):
     """The whole application as a decider sees it (申报一览表), and whether they decide it now."""
 
     can_decide: bool
-    id_number_masked: str
 
 
 class DecisionIn(BaseModel):
-    """``stage``: the stage the decider saw the application at (a decision made on a stale page
-    is refused rather than applied to another stage)."""
+    """``version``: the application's version the decider saw (a decision made on an older page —
+    decided meanwhile, or returned and resubmitted since — is refused, not applied)."""
 
-    stage: int = Field(ge=0, le=50)
+    version: int = Field(ge=1)
     outcome: Literal["pass", "return", "reject"]
-    reason: LongText = ""
+    reason: LongText = ""  # required for 退回修改 and 不通过; with 通过 an optional opinion
 
 
 class BatchItemIn(BaseModel):
     application_id: uuid.UUID
-    stage: int = Field(ge=0, le=50)
+    version: int = Field(ge=1)
 
 
 class BatchDecisionIn(BaseModel):
-    items: list[BatchItemIn] = Field(min_length=1, max_length=200)
-    outcome: Literal["pass", "return", "reject"]
+    """批量通过 / 批量退回修改 (不通过 is final: one by one, after reading the application)."""
+
+    applications: list[BatchItemIn] = Field(min_length=1, max_length=200)
+    outcome: Literal["pass", "return"]
     reason: LongText = ""
 
 

@@ -17,7 +17,7 @@ STATUS_LABELS: dict[str, str] = {
 # A row of the timeline (models.Step.kind).
 STEP_LABELS: dict[str, str] = {
     "submitted": "提交审核",
-    "passed": "审核通过",
+    "passed": "通过",
     "returned": "退回修改",
     "rejected": "审核不通过",
 }
@@ -36,13 +36,17 @@ MOVES: dict[str, Move] = {
     # the applicant's
     "edit": Move(EDITABLE, None, "修改"),
     "delete": Move(frozenset({"draft"}), None, "删除"),
+    "change_major": Move(frozenset({"draft"}), None, "修改专业"),  # a stage reviewed it for this major
     "submit": Move(EDITABLE, "in_review", "提交审核"),
-    # a decider's at the stage where the application waits (通过 at the last stage → approved)
-    "pass": Move(frozenset({"in_review"}), "in_review", "审核通过"),
+    # a decider's at the stage where the application waits
+    "pass": Move(frozenset({"in_review"}), "in_review", "审核通过"),  # to the next stage
+    "approve": Move(frozenset({"in_review"}), "approved", "审核通过"),  # 通过 at the last stage
     "return": Move(frozenset({"in_review"}), "returned", "退回修改"),
     "reject": Move(frozenset({"in_review"}), "rejected", "审核不通过"),
 }
-APPLICANT_ACTIONS = ("edit", "delete", "submit")
+APPLICANT_ACTIONS = ("edit", "delete", "change_major", "submit")
+# The timeline's row for a decider's move.
+STEP_OF = {"pass": "passed", "approve": "passed", "return": "returned", "reject": "rejected"}
 
 
 def move(action: str, status: str) -> str:

@@ -245,7 +245,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     # stands in; that deciders in scope do is tested in services/applications/tests/test_review.py)
     **{(method, "/api/applications/reviews/{application_id}" + tail): Probe(
         "applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
-        ("GET", "", None), ("GET", "/files", None), ("POST", "/decision", {"stage": 0, "outcome": "pass"})]},
+        ("GET", "", None), ("GET", "/files", None), ("POST", "/decision", {"version": 1, "outcome": "pass"})]},
     # documents
     ("GET", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("PATCH", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE, body={"display_name": "入侵.jpg"}),

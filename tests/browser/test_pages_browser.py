@@ -109,7 +109,10 @@ def test_main_pages_work_on_a_phone(stack, chromium: Browser, visitors):
     for role, path, page in _each_page(chromium, stack, visitors, PHONE):
         overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if overflow > 0:
-            problems.append(f"{role} {path}: {overflow} px wider than the phone")
+            wide = page.evaluate("""() => [...document.querySelectorAll("main *")]
+                .filter(e => e.getBoundingClientRect().right > innerWidth && !e.closest(".table-wrap"))
+                .slice(-3).map(e => e.tagName + "." + e.className)""")  # the innermost ones say why
+            problems.append(f"{role} {path}: {overflow} px wider than the phone ({', '.join(wide)})")
         # Every menu item is on the screen as the page opens: none cut off or hidden sideways.
         for link in page.get_by_role("navigation", name="主导航").get_by_role("link").all():
             box = link.bounding_box()

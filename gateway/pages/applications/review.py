@@ -6,18 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from gateway.pages.applications.draft import EXTRA_NAMES
 from gateway.pages.applications.summaries import attachment_rows
 from gateway.pages.applications.upstream import call, fetch
-from gateway.pages.common import DeciderPage, back_to, back_with_error, problem_fields, render
+from gateway.pages.common import DeciderPage, PageRefused, back_to, back_with_error, problem_fields, render
 from shared.entry_types import ENTRY_TYPES
 from shared.vocabulary import LEVELS
 
 router = APIRouter(include_in_schema=False)
 
 OUTCOMES = {"pass": "通过", "return": "退回修改", "reject": "不通过"}
+BATCH_OUTCOMES = ("pass", "return")  # 不通过 is final: one by one, after reading the application
 
 
 @router.get("/reviews")
@@ -36,13 +37,13 @@ async def decide_batch(request: Request, who: DeciderPage) -> Response:
     outcome = str(form.get("outcome", ""))
     items = []
     for value in form.getlist("picked"):
-        application_id, _, stage = str(value).partition(":")
-        if stage.isdigit():
-            items.append({"application_id": application_id, "stage": int(stage)})
-    if outcome not in OUTCOMES or not items:
+        application_id, _, version = str(value).partition(":")
+        if version.isdigit():
+            items.append({"application_id": application_id, "version": int(version)})
+    if outcome not in BATCH_OUTCOMES or not items:
         return back_with_error(request, "/reviews", "请先勾选要审核的申报")
     response = await call(who, "POST", "/reviews/decisions",
-                          json={"items": items, "outcome": outcome, "reason": str(form.get("reason", ""))})
+                          json={"applications": items, "outcome": outcome, "reason": str(form.get("reason", ""))})
     if response.status_code != 200:
         return back_with_error(request, "/reviews", problem_fields(response)[1])
     result = response.json()
@@ -52,20 +53,34 @@ async def decide_batch(request: Request, who: DeciderPage) -> Response:
     return back_to("/reviews", "reviews_decided")
 
 
-async def _links(who: DeciderPage, application_id: str) -> dict[str, dict[str, Any]]:
-    """The application's files as the templates use them (name and where to open them); while
-    documents is down the page shows "附件暂时无法显示" and the rest works."""
+async def _files(who: DeciderPage, application_id: str) -> dict[str, dict[str, Any]]:
+    """The application's files as the templates use them: a name, a thumbnail, and where to open
+    them — this page's own address, which asks for a fresh short-lived link on each click (a
+    reviewer may read for longer than a link lives). While documents is down the page says
+    "附件暂时无法显示"."""
     response = await call(who, "GET", f"/reviews/{application_id}/files")
     if response.status_code != 200:
         return {}
-    return {f["file_id"]: {"display_name": f["name"], "href": f["url"], "thumbnail": f["thumbnail_url"],
-                           "content_type": f["content_type"], "kind_label": f["kind_label"]} for f in response.json()}
+    base = f"/reviews/{application_id}/files"
+    return {f["file_id"]: {"display_name": f["name"], "href": f"{base}/{f['file_id']}",
+                           "thumbnail": f["thumbnail_url"]}
+            for f in response.json()}
+
+
+@router.get("/reviews/{application_id}/files/{file_id}")
+async def open_file(who: DeciderPage, application_id: str, file_id: str) -> Response:
+    """A file of the application, through a link made now (the service checks who may see it)."""
+    links = await fetch(who, f"/reviews/{application_id}/files")
+    link = next((f for f in links if f["file_id"] == file_id), None)
+    if link is None:
+        raise PageRefused("未找到", "未找到该附件，它可能已不属于这份申报", 404)
+    return RedirectResponse(link["url"], status_code=303)
 
 
 async def _detail(request: Request, who: DeciderPage, application_id: str, *, values: dict | None = None,
                   error: str | None = None, status_code: int = 200) -> Response:
     app = await fetch(who, f"/reviews/{application_id}")
-    files = await _links(who, application_id)
+    files = await _files(who, application_id)
     types = {t for s in app["sections"] for t in s["entry_types"]}
     return render(request, "applications/review.html", who, status_code=status_code, app=app, files=files,
                   rows=[(files.get(f), f, used) for f, used in attachment_rows(app)], levels=LEVELS,
@@ -84,11 +99,11 @@ async def decide(request: Request, who: DeciderPage, application_id: str) -> Res
     again with what was typed."""
     form = await request.form()
     values = {"outcome": str(form.get("outcome", "")), "reason": str(form.get("reason", ""))}
-    stage = str(form.get("stage", ""))
+    version = str(form.get("version", ""))
     if values["outcome"] not in OUTCOMES:
         return await _detail(request, who, application_id, values=values, error="请选择审核意见", status_code=422)
     response = await call(who, "POST", f"/reviews/{application_id}/decision",
-                          json={"stage": int(stage) if stage.isdigit() else -1, **values})
+                          json={"version": int(version) if version.isdigit() else 0, **values})
     if response.status_code != 200:
         return await _detail(request, who, application_id, values=values, error=problem_fields(response)[1],
                              status_code=response.status_code)

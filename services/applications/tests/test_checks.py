@@ -95,3 +95,10 @@ def test_rules_the_standard_does_not_set_are_not_checked():
     bare = dataclasses.replace(GOOD, plan=lenient, current_titles=[], attachments=[],
                                items={**GOOD.items, "education": [{"fields": {"education": "中专"}, "highest": True}]})
     assert failing(bare) == {}
+
+
+def test_a_returned_application_may_be_resubmitted_after_the_window_while_the_plan_is_open():
+    late = dataclasses.replace(GOOD, today=dt.date(2027, 1, 1), returned=True)
+    assert failing(late) == {}
+    closed = dataclasses.replace(late, plan=GOOD.plan.model_copy(update={"status": "closed"}))
+    assert list(failing(closed)) == ["window"]

@@ -28,10 +28,15 @@ def submit(stack, actor: Actor, application_id: str) -> dict:
     return answer.json()
 
 
-def decide(stack, who, application_id: str, stage: int, outcome: str = "pass", reason: str = ""):
+def decide(stack, who, application_id: str, version: int, outcome: str = "pass", reason: str = ""):
+    """A decision on the version the decider saw."""
     browser = who.browser if isinstance(who, Actor) else who
     return request(stack, browser, "POST", f"/applications/reviews/{application_id}/decision",
-                   json={"stage": stage, "outcome": outcome, "reason": reason})
+                   json={"version": version, "outcome": outcome, "reason": reason})
+
+
+def version_of(stack, actor: Actor, application_id: str) -> int:
+    return request(stack, actor.browser, "GET", f"/applications/applications/{application_id}").json()["version"]
 
 
 def waiting(stack, who) -> list[str]:
@@ -68,19 +73,20 @@ def test_every_stage_decides_in_turn_over_its_own_scope(stack, world, amqp_url):
     assert app_id in waiting(stack, world.unit)
     assert app_id not in waiting(stack, other_unit)
     assert request(stack, other_unit, "GET", f"/applications/reviews/{app_id}").status_code == 404
-    assert decide(stack, other_unit, app_id, 0).status_code == 404
+    version = app["version"]
+    assert decide(stack, other_unit, app_id, version).status_code == 404
     # The applicant cannot decide; the department cannot decide before its turn.
-    assert decide(stack, actor, app_id, 0).status_code == 404
+    assert decide(stack, actor, app_id, version).status_code == 404
     assert eventually(lambda: request(stack, department.browser, "GET", "/applications/reviews/desks").json(),
                       timeout=20)
-    early = decide(stack, department, app_id, 0)
+    early = decide(stack, department, app_id, version)
     assert early.status_code == 403 and early.json()["code"] == "not_stage_decider", early.text
 
     seen = request(stack, world.unit, "GET", f"/applications/reviews/{app_id}").json()
     assert seen["can_decide"] and seen["person"]["name"] == "逐级审核" and seen["sections"]
 
     def unit_passes():
-        return decide(stack, world.unit, app_id, 0)
+        return decide(stack, world.unit, app_id, version)
 
     passed, events = capture_events(amqp_url, "applications.application.stage_passed", unit_passes,
                                     until=lambda seen: any(e.body["subject"] == app_id for e in seen), timeout=10)
@@ -89,18 +95,20 @@ def test_every_stage_decides_in_turn_over_its_own_scope(stack, world, amqp_url):
     fact = next(e.body["data"] for e in events if e.body["subject"] == app_id)
     assert fact["next_stage_name"] == "主管部门审核" and fact["decided_for"].startswith("申报测试单位")
     # Made once: the same decision again (a double click, another 经办人) is refused.
-    again = decide(stack, world.unit, app_id, 0)
+    again = decide(stack, world.unit, app_id, version)
     assert again.status_code == 409 and again.json()["code"] == "already_decided"
 
     # 主管部门 → 职称管理部门 → 评委会, each by its own people only.
     assert app_id in waiting(stack, department) and app_id not in waiting(stack, office)
-    assert decide(stack, department, app_id, 1).status_code == 200
+    assert decide(stack, world.unit, app_id, version + 1).json()["code"] == "not_stage_decider"
+    assert decide(stack, department, app_id, version + 1).status_code == 200
     assert eventually(lambda: app_id in waiting(stack, office), timeout=10)
-    assert decide(stack, committee, app_id, 2).status_code == 404  # not theirs to see before it reaches them
-    assert decide(stack, office, app_id, 2).status_code == 200
+    refused = decide(stack, committee, app_id, version + 2)  # the plan's, but not its turn
+    assert refused.status_code == 403 and refused.json()["code"] == "not_stage_decider"
+    assert decide(stack, office, app_id, version + 2).status_code == 200
 
     def committee_passes():
-        return decide(stack, committee, app_id, 3)
+        return decide(stack, committee, app_id, version + 3)
 
     last, events = capture_events(amqp_url, "applications.application.approved", committee_passes,
                                   until=lambda seen: any(e.body["subject"] == app_id for e in seen), timeout=10)
@@ -125,11 +133,11 @@ def test_returned_for_changes_the_applicant_edits_and_submits_again(stack, world
     actor = world.applicant("退回修改")
     app_id = submitted(stack, world, actor, plan)["id"]
 
-    no_reason = decide(stack, world.unit, app_id, 0, "return")
+    no_reason = decide(stack, world.unit, app_id, version_of(stack, actor, app_id), "return")
     assert no_reason.status_code == 422 and no_reason.json()["errors"][0]["field"] == "reason"
 
     def unit_returns():
-        return decide(stack, world.unit, app_id, 0, "return", "个人信息中的现从事专业填写有误")
+        return decide(stack, world.unit, app_id, version_of(stack, actor, app_id), "return", "个人信息中的现从事专业填写有误")
 
     returned, events = capture_events(amqp_url, "applications.application.returned", unit_returns,
                                       until=lambda seen: any(e.body["subject"] == app_id for e in seen), timeout=10)
@@ -152,7 +160,10 @@ def test_returned_for_changes_the_applicant_edits_and_submits_again(stack, world
     assert again["status_label"] == "审核中（用人单位审核）"
     assert [s["kind"] for s in again["steps"]] == ["submitted", "returned", "submitted"]
     assert app_id in waiting(stack, world.unit)
-    assert decide(stack, world.unit, app_id, 0).status_code == 200
+    # A page opened before the return is refused, not applied to the resubmitted application.
+    stale = decide(stack, world.unit, app_id, mine["version"] - 1)
+    assert stale.status_code == 409 and stale.json()["code"] == "already_decided"
+    assert decide(stack, world.unit, app_id, again["version"]).status_code == 200
 
 
 def test_a_batch_decides_each_on_its_own_and_a_rejection_is_final(stack, world):
@@ -160,19 +171,21 @@ def test_a_batch_decides_each_on_its_own_and_a_rejection_is_final(stack, world):
     first, second = world.applicant("批量一"), world.applicant("批量二")
     one, two = submitted(stack, world, first, plan)["id"], submitted(stack, world, second, plan)["id"]
     # Someone else already passed the second one: the batch passes the first and says why not the second.
-    assert decide(stack, world.unit, two, 0).status_code == 200
+    versions = {one: version_of(stack, first, one), two: version_of(stack, second, two)}
+    assert decide(stack, world.unit, two, versions[two]).status_code == 200
     batch = request(stack, world.unit, "POST", "/applications/reviews/decisions",
-                    json={"items": [{"application_id": one, "stage": 0}, {"application_id": two, "stage": 0}],
+                    json={"applications": [{"application_id": two, "version": versions[two]},
+                                           {"application_id": one, "version": versions[one]}],
                           "outcome": "pass"})
     assert batch.status_code == 200, batch.text
-    assert batch.json()["done"] == [one] and "已不在您看到的审核环节" in batch.json()["failed"][two]
+    assert batch.json()["done"] == [one] and "在您打开之后已有变化" in batch.json()["failed"][two]
 
     # 不通过 needs a reason, and is final: the applicant can no longer change or resubmit it.
     committee = person(stack, "评委会不通过")
     assign(stack, world, plan, "评委会评审", committee)
     assert eventually(lambda: one in waiting(stack, committee), timeout=20)
-    rejected = decide(stack, committee, one, 1, "reject", "业绩条件不满足评审标准")
-    assert rejected.status_code == 200 and rejected.json()["status_label"] == "未通过", rejected.text
+    rejected = decide(stack, committee, one, versions[one] + 1, "reject", "业绩条件不满足评审标准")
+    assert rejected.status_code == 200 and rejected.json()["status_label"] == "未通过（评委会评审）", rejected.text
     mine = request(stack, first.browser, "GET", f"/applications/applications/{one}").json()
     assert mine["actions"] == [] and mine["steps"][-1]["reason"] == "业绩条件不满足评审标准"
     resubmit = request(stack, first.browser, "POST", f"/applications/applications/{one}/submit",
@@ -186,9 +199,27 @@ def test_a_plan_may_resume_at_the_stage_that_returned_it(stack, world):
     assign(stack, world, plan, "评委会评审", committee)
     actor = world.applicant("从退回环节继续")
     app_id = submitted(stack, world, actor, plan)["id"]
-    assert decide(stack, world.unit, app_id, 0).status_code == 200
+    assert decide(stack, world.unit, app_id, version_of(stack, actor, app_id)).status_code == 200
     assert eventually(lambda: app_id in waiting(stack, committee), timeout=20)
-    assert decide(stack, committee, app_id, 1, "return", "请补充业绩证明材料").status_code == 200
+    assert decide(stack, committee, app_id, version_of(stack, actor, app_id), "return", "请补充业绩证明材料").status_code == 200
     again = submit(stack, actor, app_id)
     assert again["status_label"] == "审核中（评委会评审）"
     assert app_id in waiting(stack, committee) and app_id not in waiting(stack, world.unit)
+
+
+def test_a_unit_reviewer_never_decides_their_own_application(stack, world):
+    plan = world.plan()
+    actor = world.applicant("经办人本人申报")
+    named = request(stack, world.unit, "POST", f"/units/units/{world.unit_account['unit_id']}/reviewers",
+                    json={"id_number": actor.account["id_number"]})
+    assert named.status_code == 201, named.text
+    app = submitted(stack, world, actor, plan)
+
+    def a_unit_desk() -> bool:
+        stack.relogin(actor.browser, actor.account)  # the token names the units a person reviews for
+        return bool(request(stack, actor.browser, "GET", "/applications/reviews/desks").json())
+
+    assert eventually(a_unit_desk, timeout=20)
+    assert app["id"] not in waiting(stack, actor)  # not even listed as waiting for them
+    own = decide(stack, actor, app["id"], app["version"])
+    assert own.status_code == 403 and own.json()["code"] == "own_application"
