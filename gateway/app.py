@@ -117,7 +117,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # The broker arrives with the lifespan; until then no session counts as known.
     app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit, address_limits=settings.rate_limit_per_address,
                        known_session=lambda s: hasattr(app.state, "broker") and app.state.broker.knows(s))
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestIdMiddleware, name="gateway")
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 

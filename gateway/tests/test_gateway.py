@@ -19,6 +19,14 @@ def test_request_id_is_carried_and_echoed(stack):
     assert response.headers["content-type"] == "application/problem+json"
 
 
+def test_each_hop_says_how_long_it_took(stack):
+    """Server-Timing: the service's own time, and the gateway's around it (benchmarks read them)."""
+    response = httpx.get(f"{stack.gateway}/api/identity/me")
+    timings = dict(t.split(";dur=") for t in response.headers.get_list("server-timing"))
+    assert set(timings) == {"identity", "gateway"}
+    assert 0 <= float(timings["identity"]) <= float(timings["gateway"])
+
+
 def test_unknown_service_is_a_problem_404(stack):
     response = httpx.get(f"{stack.gateway}/api/nosuch/thing")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
