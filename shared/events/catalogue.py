@@ -281,6 +281,19 @@ class StageAssigneeRemoved(EventData):
     person_id: uuid.UUID
 
 
+class OrganizerAdminAdded(EventData):
+    """An operator made a person an administrator of an organiser's plans: they decide 免面试
+    requests and schedule interviews for the applications to those plans."""
+
+    organizer_id: uuid.UUID
+    person_id: uuid.UUID
+
+
+class OrganizerAdminRemoved(EventData):
+    organizer_id: uuid.UUID
+    person_id: uuid.UUID
+
+
 # --- library -----------------------------------------------------------------------------------
 class EntrySnapshot(EventData):
     """An entry as its unit approved it: everything an application needs to import it."""
@@ -399,6 +412,57 @@ class ApplicationApproved(ApplicationDecided):
     """通过 at the plan's last stage: the review is complete."""
 
 
+class ExemptionRequested(ApplicationFacts):
+    """The applicant asked for 免面试, with a reason and evidence (files of documents)."""
+
+    reason: str
+    file_ids: list[uuid.UUID]
+
+
+class ExemptionDecided(ApplicationFacts):
+    """The organiser's administrator granted (``granted``) or refused the 免面试 request."""
+
+    granted: bool
+    reason: str
+    decided_by: str
+
+
+class InterviewScheduled(ApplicationFacts):
+    """An interview was scheduled: 准考证号 (unique within the plan), when and where."""
+
+    ticket_no: str
+    starts_at: dt.datetime
+    place: str
+    scheduled_by: str
+
+
+class ResultRecorded(ApplicationFacts):
+    """The 评委会 stage recorded the result: 评审通过 (``passed``) or 未通过."""
+
+    passed: bool
+    committee: str
+    decided_by: str
+    reason: str
+
+
+class CertificateIssued(EventData):
+    """An 电子职称证书 for a passing application: ``number`` (证书编号) is unique across the platform."""
+
+    certificate_id: uuid.UUID
+    number: str
+    application_id: uuid.UUID
+    person_id: uuid.UUID
+    name: str
+    id_number_masked: str
+    series: str
+    title: str
+    major: str
+    level: str  # shared.vocabulary.LEVELS
+    obtained_on: dt.date
+    committee: str
+    organizer_name: str
+
+
 CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.person.registered": (1, PersonRegistered),
     "identity.person.updated": (1, PersonUpdated),
@@ -426,6 +490,8 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "plans.plan.closed": (1, PlanClosed),
     "plans.stage.assignee_added": (1, StageAssigneeAdded),
     "plans.stage.assignee_removed": (1, StageAssigneeRemoved),
+    "plans.organizer.admin_added": (1, OrganizerAdminAdded),
+    "plans.organizer.admin_removed": (1, OrganizerAdminRemoved),
     "applications.application.created": (1, ApplicationCreated),
     "applications.application.updated": (1, ApplicationUpdated),
     "applications.application.deleted": (1, ApplicationDeleted),
@@ -434,6 +500,11 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "applications.application.returned": (1, ApplicationReturned),
     "applications.application.rejected": (1, ApplicationRejected),
     "applications.application.approved": (1, ApplicationApproved),
+    "applications.exemption.requested": (1, ExemptionRequested),
+    "applications.exemption.decided": (1, ExemptionDecided),
+    "applications.interview.scheduled": (1, InterviewScheduled),
+    "applications.result.recorded": (1, ResultRecorded),
+    "applications.certificate.issued": (1, CertificateIssued),
 }
 
 
