@@ -65,12 +65,23 @@ class StaleVersion(AppError):
 async def plan_of(db: AsyncSession, plan_id: uuid.UUID, *, known: bool = False) -> PlanSnapshot:
     """``known``: an application refers to it, so a missing read model is a sync still under way
     (a new deployment before ``republish``), not a plan that does not exist."""
-    row = await db.get(Plan, plan_id)
+    row = (await db.execute(sa.select(Plan.revision, Plan.status).where(Plan.id == plan_id))).first()
     if row is None and known:
         raise AppError("评审计划信息正在同步，请稍后再试", code="plan_syncing", status_code=503)
     if row is None or row.status == "draft":
         raise NotFound("未找到该评审计划，或计划尚未发布", code="plan_not_found")
-    return PlanSnapshot.model_validate(row.data)
+    cached = _PLANS.get(plan_id)
+    if cached is None or cached.revision != row.revision:
+        # A plan with its standard is a large document: read and validated once per revision, not per
+        # request (开始检测 and every page of a draft read it). Shared, so never changed by callers.
+        if len(_PLANS) >= 512:
+            _PLANS.clear()
+        data = await db.scalar(sa.select(Plan.data).where(Plan.id == plan_id))
+        cached = _PLANS[plan_id] = PlanSnapshot.model_validate(data)
+    return cached
+
+
+_PLANS: dict[uuid.UUID, PlanSnapshot] = {}
 
 
 def is_teacher(plan: PlanSnapshot) -> bool:
@@ -350,8 +361,10 @@ def place_at(app: Application, plan: PlanSnapshot, index: int) -> None:
 
 async def _run_checks(db: AsyncSession, person: Principal, app: Application, plan: PlanSnapshot) -> ChecksOut:
     items: dict[str, list[dict]] = {}
-    for i in (await db.scalars(sa.select(Item).where(Item.application_id == app.id).order_by(Item.position))):
-        items.setdefault(i.section, []).append({"fields": i.fields, "highest": i.highest, "assessment": i.assessment})
+    rows = await db.execute(sa.select(Item.section, Item.fields, Item.highest, Item.assessment)
+                            .where(Item.application_id == app.id).order_by(Item.position))
+    for section, fields, highest, assessment in rows:  # columns, not entities: no ORM bookkeeping for 200 rows
+        items.setdefault(section, []).append({"fields": fields, "highest": highest, "assessment": assessment})
     membership = await db.get(Membership, person.id)
     now_day = today()
     ban = await active_ban(db, person.id, now_day)
