@@ -1,6 +1,7 @@
 """Pages of signing in: 首页, login choice, registration, 个人首页, the unit workspace's home."""
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from gateway.pages.common import (
     back_to,
     fetch_json,
     local_path,
+    local_time,
     part,
     problem_fields,
     render,
@@ -116,10 +118,29 @@ async def _application_items(who: Visitor, mine: list[dict] | Unavailable) -> li
         if a["status"] == "returned":
             todos.append({"title": f"申报被退回修改：{a['plan_name']} · {a['title']}", "url": f"/apply/{a['id']}",
                           "sub": f"退回理由：{a['reason'] or '见审核记录'}（修改后重新检测并提交）"})
+        todos += _interview_items(a)
     waiting = sum(d["waiting"] for d in desks)
     if desks:  # the way to 申报审核 for deciders the navigation does not know (主管部门, a plan's stages)
         todos.append({"title": f"有 {waiting} 件职称申报等待您审核" if waiting else "申报审核：暂无等待您审核的申报",
                       "url": "/reviews", "sub": "、".join(f"{d['party_label']}：{d['scope']}" for d in desks)})
+    return todos
+
+
+def _interview_items(a: dict) -> list[dict]:
+    """An interview scheduled and still ahead (when, where, the admission page); a 免面试 request
+    decided, while the application is in review."""
+    todos = []
+    interview = a.get("interview")
+    if interview and dt.datetime.fromisoformat(interview["starts_at"]) > dt.datetime.now(dt.UTC):
+        todos.append({"title": f"面试已安排：{a['plan_name']} · {a['title']}", "url": f"/apply/{a['id']}/admission",
+                      "sub": f"面试时间：{local_time(interview['starts_at'])}；面试地点：{interview['place']}；"
+                             f"准考证号：{interview['ticket_no']}（点击查看并打印准考证）"})
+    exemption = a.get("exemption")
+    if exemption and exemption["status"] != "requested" and not interview and a["status"] == "in_review":
+        reason = f"，意见：{exemption['decision_reason']}" if exemption["decision_reason"] else ""
+        todos.append({"title": f"免面试申请{'已获同意' if exemption['status'] == 'granted' else '未获同意'}："
+                               f"{a['plan_name']} · {a['title']}", "url": f"/apply/{a['id']}/exemption",
+                      "sub": f"{exemption['status_label']}{reason}"})
     return todos
 
 

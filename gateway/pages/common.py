@@ -290,6 +290,10 @@ NOTICES = {
     "review_returned": "已退回申报人修改；申报人修改并重新提交后，将再次进入审核。",
     "review_rejected": "已审核不通过，申报人将看到不通过的理由。",
     "reviews_decided": "所选申报已处理。",
+    "exemption_requested": "免面试申请已提交，请等待组建单位审批；审批结果将显示在本页和个人首页。",
+    "exemption_granted": "已同意免面试。",
+    "exemption_refused": "已不同意免面试，申报人将看到理由。",
+    "interviews_scheduled": "已安排面试并生成准考证号，申报人可在“职称申报”中打印准考证。",
 }
 
 

@@ -1,5 +1,5 @@
-"""Every file an application uses — the ID photo, 附件上传, current titles' documents and the
-imported items' attachments — is claimed at documents under one ref: locked, so the applicant
+"""Every file an application uses — the ID photo, 附件上传, current titles' documents, the
+imported items' attachments and the evidence of its 免面试 requests — is claimed at documents under one ref: locked, so the applicant
 cannot delete what the application shows, and readable for as long as the application lives
 (an imported item keeps its files even after the library entry lets them go)."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications.models import Application, Item
+from services.applications.models import Application, Exemption, Item
 from shared import documents
 
 
@@ -27,6 +27,8 @@ async def used_by(db: AsyncSession, app: Application) -> list[uuid.UUID]:
         ids += [uuid.UUID(f) for f in row.get("file_ids", [])]
     for attachment_ids in (await db.scalars(sa.select(Item.attachment_ids).where(Item.application_id == app.id))):
         ids += attachment_ids
+    if (exemption := await db.get(Exemption, app.id)) is not None:  # earlier refused requests' evidence too
+        ids += [*exemption.file_ids, *(uuid.UUID(f) for p in exemption.previous for f in p["file_ids"])]
     return list(dict.fromkeys(ids))
 
 

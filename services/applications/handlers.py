@@ -1,6 +1,6 @@
 """Events applications consumes, into its read models: plans with their standards, approved
 library snapshots, persons, memberships, integrity bans, and who decides at which stage (units
-with their 主管部门, department staff, plan stage assignees). Facts may arrive out of order or
+with their 主管部门, department staff, plan stage assignees, organisers' administrators). Facts may arrive out of order or
 twice (a redelivery, a republish): each upsert lets only a newer fact change a row, so every
 handler is idempotent by its key, with or without the inbox."""
 from __future__ import annotations
@@ -15,6 +15,7 @@ from services.applications.models import (
     Ban,
     DepartmentStaff,
     Membership,
+    OrganizerAdmin,
     Person,
     Plan,
     Snapshot,
@@ -31,6 +32,8 @@ from shared.events.catalogue import (
     EntryApproved,
     IntegrityRecorded,
     IntegrityRevoked,
+    OrganizerAdminAdded,
+    OrganizerAdminRemoved,
     PersonRegistered,
     PersonUpdated,
     PlanSnapshot,
@@ -130,6 +133,15 @@ async def on_stage_assignee(session: AsyncSession, data: StageAssigneeAdded | St
                                                  "person_id": data.person_id},
                         {"active": isinstance(data, StageAssigneeAdded), "changed_at": at},
                         StageAssignee.changed_at < at)
+
+
+@handlers.on("plans.organizer.admin_added", "plans.organizer.admin_removed")
+async def on_organizer_admin(session: AsyncSession, data: OrganizerAdminAdded | OrganizerAdminRemoved,
+                             envelope: Envelope) -> None:
+    at = envelope.occurred_at
+    await _upsert_newer(session, OrganizerAdmin, {"organizer_id": data.organizer_id, "person_id": data.person_id},
+                        {"active": isinstance(data, OrganizerAdminAdded), "changed_at": at},
+                        OrganizerAdmin.changed_at < at)
 
 
 def consumers(db: Database, settings: ServiceSettings) -> list[Consumer]:

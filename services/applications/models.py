@@ -225,3 +225,70 @@ class StageAssignee(Base):
     person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     active: Mapped[bool]
     changed_at: Mapped[dt.datetime]
+
+
+class OrganizerAdmin(Base):
+    """The administrators of an organiser's plans (plans.organizer.admin_*): they decide 免面试
+    requests and schedule interviews for the applications to those plans."""
+
+    __tablename__ = "organizer_admins"
+    __table_args__ = (sa.Index("ix_organizer_admins_person", "person_id"),)
+
+    organizer_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    active: Mapped[bool]
+    changed_at: Mapped[dt.datetime]
+
+
+# --- 免面试 and interviews (interviews.py) ------------------------------------------------------
+class Exemption(Base):
+    """免面试: the applicant's request (one per application) and the organiser's decision. After a
+    refusal the applicant may ask again: the refused request moves to ``previous``."""
+
+    __tablename__ = "exemptions"
+    __table_args__ = (sa.Index("ix_exemptions_plan", "plan_id", "status", "requested_at"),)
+
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"),
+                                                      primary_key=True)
+    plan_id: Mapped[uuid.UUID]
+    status: Mapped[str] = mapped_column(sa.String(20))  # requested / granted / refused
+    reason: Mapped[str] = mapped_column(sa.String(2000))
+    file_ids: Mapped[list[uuid.UUID]] = mapped_column(pg.ARRAY(sa.Uuid), default=list)
+    requested_at: Mapped[dt.datetime]
+    decided_at: Mapped[dt.datetime | None]
+    decider_id: Mapped[uuid.UUID | None]
+    decided_by: Mapped[str] = mapped_column(sa.String(100), default="")
+    decision_reason: Mapped[str] = mapped_column(sa.String(2000), default="")
+    # Earlier refused requests: [{reason, file_ids, requested_at, decided_at, decided_by, decision_reason}]
+    previous: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Interview(Base):
+    """An interview scheduled for an application: 准考证号 (unique within the plan), when, where."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "ticket_no", name="uq_interviews_plan_ticket"),)
+
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"),
+                                                      primary_key=True)
+    plan_id: Mapped[uuid.UUID]
+    ticket_no: Mapped[str] = mapped_column(sa.String(20))
+    starts_at: Mapped[dt.datetime]
+    place: Mapped[str] = mapped_column(sa.String(200))
+    scheduled_at: Mapped[dt.datetime]
+    scheduler_id: Mapped[uuid.UUID]
+    scheduled_by: Mapped[str] = mapped_column(sa.String(100))
+
+
+class TicketCounter(Base):
+    """The 准考证号 counter of a plan: ``plan_no`` numbers the plans of a year in the order their
+    first interview was scheduled; ``last`` is the plan's last sequence number. Taken FOR UPDATE,
+    so concurrent batches of one plan number one after the other."""
+
+    __tablename__ = "ticket_counters"
+    __table_args__ = (sa.UniqueConstraint("year", "plan_no", name="uq_ticket_counters_year_plan_no"),)
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    plan_no: Mapped[int]
+    last: Mapped[int] = mapped_column(default=0)

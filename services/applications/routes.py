@@ -12,10 +12,11 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications import drafts, files, imports, review, sections
+from services.applications import drafts, files, imports, interviews, review, sections
 from services.applications.deps import DbSession, Documents, IfMatch, Page
 from services.applications.models import Application
 from services.applications.schemas import (
+    AdmissionOut,
     ApplicationIn,
     ApplicationOut,
     ApplicationSummary,
@@ -27,10 +28,16 @@ from services.applications.schemas import (
     CurrentTitleIn,
     DecisionIn,
     DeskOut,
+    ExemptionDecisionIn,
+    ExemptionIn,
+    ExemptionItem,
+    ExemptionStateOut,
     ExtraIn,
     FileLinkOut,
     ImportableOut,
     ImportIn,
+    InterviewItem,
+    InterviewsIn,
     ItemChange,
     MajorIn,
     MoveIn,
@@ -56,7 +63,7 @@ async def _answer(db: AsyncSession, documents: httpx.AsyncClient, app: Applicati
 
 @api.get("/applications", summary="我的申报（当前申报记录与历史记录）")
 async def list_mine(person: CurrentPerson, db: DbSession) -> list[ApplicationSummary]:
-    return await drafts.list_own(db, person)
+    return await interviews.annotate(db, await drafts.list_own(db, person))
 
 
 @api.post("/applications", status_code=201, summary="马上申报：选择申报形式、专业、职称并签署诚信承诺书",
@@ -214,3 +221,57 @@ async def decide(application_id: uuid.UUID, data: DecisionIn, principal: Current
                  db: DbSession) -> ReviewOut:
     await review.decide(db, principal, application_id, data)
     return await review.read(db, principal, application_id)
+
+
+# --- 免面试 and interviews (interviews.py) ------------------------------------------------------
+@api.get(f"{ById}/exemption", summary="免面试：我的申请与审批结果，以及现在能否申请")
+async def my_exemption(application_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> ExemptionStateOut:
+    return await interviews.exemption_state(db, person, application_id)
+
+
+@api.post(f"{ById}/exemption", status_code=201, summary="申请免面试（理由与证明材料；不同意后可再次申请）")
+async def request_exemption(application_id: uuid.UUID, data: ExemptionIn, person: CurrentPerson, db: DbSession,
+                            documents: Documents) -> ExemptionStateOut:
+    return await interviews.request_exemption(db, person, application_id, data, client=documents)
+
+
+@api.get(f"{ById}/interview", summary="准考证：面试安排（准考证号、时间、地点）")
+async def my_interview(application_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> AdmissionOut:
+    return await interviews.admission(db, person, application_id)
+
+
+@api.get("/exemptions", summary="免面试申请（组建单位的计划管理员）")
+async def exemption_list(principal: CurrentPrincipal, db: DbSession, page: Page, plan_id: uuid.UUID | None = None,
+                         status: Literal["requested", "granted", "refused"] | None = None) -> Paged[ExemptionItem]:
+    return await interviews.exemptions(db, principal, plan_id=plan_id, status=status, offset=page.offset,
+                                       limit=page.page_size, page=page.page)
+
+
+@api.get("/exemptions/{application_id}", summary="免面试申请详情（组建单位的计划管理员）")
+async def exemption_read(application_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> ExemptionItem:
+    return await interviews.exemption(db, principal, application_id)
+
+
+@api.get("/exemptions/{application_id}/files", summary="免面试证明材料（短期链接）")
+async def exemption_files(application_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession,
+                          documents: Documents) -> list[FileLinkOut]:
+    return await interviews.exemption_files(db, principal, application_id, client=documents)
+
+
+@api.post("/exemptions/{application_id}/decision", summary="审批免面试：同意 / 不同意（须填写理由）")
+async def exemption_decide(application_id: uuid.UUID, data: ExemptionDecisionIn, principal: CurrentPrincipal,
+                           db: DbSession) -> ExemptionItem:
+    return await interviews.decide_exemption(db, principal, application_id, data)
+
+
+@api.get("/interviews", summary="面试安排：计划中需要、已安排或免面试的申报（组建单位的计划管理员）")
+async def interview_list(plan_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, page: Page,
+                         status: Literal["needed", "exemption_requested", "exempted", "scheduled"] | None = None,
+                         ) -> Paged[InterviewItem]:
+    return await interviews.interviews(db, principal, plan_id=plan_id, status=status, offset=page.offset,
+                                       limit=page.page_size, page=page.page)
+
+
+@api.post("/interviews", summary="安排面试（单个或批量，逐条处理，互不影响；生成准考证号）")
+async def schedule_interviews(data: InterviewsIn, principal: CurrentPrincipal, db: DbSession) -> BatchResult:
+    return await interviews.schedule(db, principal, data)

@@ -29,6 +29,7 @@ register_labels({
     "rows": "列表", "items": "附件", "reason": "理由", "summary": "说明",
     "stage": "审核环节", "outcome": "审核意见", "view": "列表", "applications": "申报",
     "person_name": "申报人姓名", "version": "版本号",
+    "granted": "审批意见", "application_ids": "申报", "starts_at": "面试时间", "place": "面试地点", "status": "状态",
 })
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -188,6 +189,21 @@ class AttachmentKindOut(BaseModel):
     note: str
 
 
+class ExemptionBrief(BaseModel):
+    """Where the application's 免面试 request stands (interviews.py)."""
+
+    status: str  # requested / granted / refused
+    status_label: str
+    decision_reason: str
+    decided_at: dt.datetime | None
+
+
+class InterviewBrief(BaseModel):
+    ticket_no: str  # 准考证号
+    starts_at: dt.datetime
+    place: str
+
+
 class ApplicationSummary(BaseModel):
     id: uuid.UUID
     plan_id: uuid.UUID
@@ -213,6 +229,8 @@ class ApplicationSummary(BaseModel):
     stage: int | None = None  # the plan's stage where it waits (or that returned it)
     stage_name: str | None = None
     reason: str = ""  # why it was returned or not passed (the latest decision's reason)
+    exemption: ExemptionBrief | None = None  # 免面试 request (in the list of one's applications)
+    interview: InterviewBrief | None = None  # the interview scheduled (打印准考证)
 
 
 class StepOut(BaseModel):
@@ -345,3 +363,102 @@ class FileLinkOut(BaseModel):
     url: str
     thumbnail_url: str | None
     expires_at: dt.datetime
+
+
+# --- 免面试 and interviews (interviews.py) ------------------------------------------------------
+class ExemptionIn(BaseModel):
+    """申请免面试: why (required), with evidence (the applicant's files)."""
+
+    reason: LongText = ""
+    file_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
+
+
+class ExemptionOut(BaseModel):
+    status: str  # requested / granted / refused
+    status_label: str
+    reason: str
+    file_ids: list[uuid.UUID]
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decided_by: str
+    decision_reason: str
+
+
+class ExemptionStateOut(BaseModel):
+    """The applicant's view: the request (or none), earlier refused ones, and whether one may be made now."""
+
+    application_id: uuid.UUID
+    can_request: bool
+    why_not: str  # when it may not (no interview, not in review, pending, granted, scheduled)
+    current: ExemptionOut | None
+    previous: list[ExemptionOut]
+
+
+class ExemptionItem(ExemptionOut):
+    """A 免面试 request as the organiser's administrators see it."""
+
+    application_id: uuid.UUID
+    plan_id: uuid.UUID
+    plan_name: str
+    person_name: str
+    id_number_masked: str
+    unit_name: str
+    title: str
+    major: str
+    level_name: str
+    application_status_label: str
+    earlier_refusals: int
+
+
+class ExemptionDecisionIn(BaseModel):
+    granted: bool  # 同意免面试 / 不同意
+    reason: LongText = ""  # required when refused
+
+
+class InterviewsIn(BaseModel):
+    """安排面试 for one application or a batch: the same time and place for all."""
+
+    application_ids: list[uuid.UUID] = Field(min_length=1, max_length=200)
+    starts_at: dt.datetime  # without a zone: Asia/Shanghai
+    place: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+
+
+class InterviewItem(BaseModel):
+    """An application of the plan that needs, has, or is exempted from an interview."""
+
+    application_id: uuid.UUID
+    person_name: str
+    id_number_masked: str
+    unit_name: str
+    title: str
+    major: str
+    level_name: str
+    status_label: str  # the application's
+    interview_status: str  # needed / exemption_requested / exempted / scheduled
+    interview_status_label: str
+    can_schedule: bool
+    ticket_no: str | None
+    starts_at: dt.datetime | None
+    place: str | None
+
+
+class AdmissionOut(BaseModel):
+    """准考证: what the applicant prints and brings to the interview."""
+
+    application_id: uuid.UUID
+    ticket_no: str
+    starts_at: dt.datetime
+    place: str
+    person_name: str
+    gender: str | None
+    id_number_masked: str
+    photo_file_id: uuid.UUID | None
+    unit_name: str
+    plan_name: str
+    plan_year: int
+    title: str
+    major: str
+    level_name: str
+    committee: str
+    organizer_name: str
+    scheduled_at: dt.datetime

@@ -1,5 +1,6 @@
 """组建单位 and who administers them. The plan_admin role (in the token, granted by identity)
-says a person may administer plans at all; this service says for which organisers."""
+says a person may administer plans at all; this service says for which organisers. Each change of
+administrators is an event (applications lets them decide 免面试 and schedule interviews)."""
 from __future__ import annotations
 
 import uuid
@@ -11,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.plans.models import Organizer, OrganizerAdmin, Person
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, InvalidField, NotFound
+from shared.events import record_event
+from shared.events.catalogue import OrganizerAdminAdded, OrganizerAdminRemoved
+
+PRODUCER = "plans"
 
 
 async def all_organizers(db: AsyncSession) -> list[Organizer]:
@@ -59,8 +64,12 @@ async def add_admin(db: AsyncSession, organizer_id: uuid.UUID, person_id: uuid.U
     await get_organizer(db, organizer_id)
     if await db.get(Person, person_id) is None:
         raise InvalidField("person_id", "未找到该注册人员（人员须先在本平台完成注册）")
-    await db.execute(pg.insert(OrganizerAdmin).values(organizer_id=organizer_id, person_id=person_id,
-                                                      assigned_by=assigned_by).on_conflict_do_nothing())
+    added = await db.scalar(pg.insert(OrganizerAdmin).values(organizer_id=organizer_id, person_id=person_id,
+                                                             assigned_by=assigned_by)
+                            .on_conflict_do_nothing().returning(OrganizerAdmin.person_id))
+    if added is not None:  # adding an administrator again changes nothing, and tells nobody
+        await record_event(db, PRODUCER, organizer_id, OrganizerAdminAdded(organizer_id=organizer_id,
+                                                                           person_id=person_id))
     return await db.get(OrganizerAdmin, (organizer_id, person_id))
 
 
@@ -70,6 +79,7 @@ async def remove_admin(db: AsyncSession, organizer_id: uuid.UUID, person_id: uui
         raise NotFound("该人员不是此组建单位的计划管理员", code="admin_not_found")
     await db.delete(admin)
     await db.flush()
+    await record_event(db, PRODUCER, organizer_id, OrganizerAdminRemoved(organizer_id=organizer_id, person_id=person_id))
 
 
 async def admins_of(db: AsyncSession, organizer_id: uuid.UUID) -> list[tuple[OrganizerAdmin, Person | None]]:

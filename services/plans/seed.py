@@ -22,6 +22,9 @@ from services.plans.models import Organizer, OrganizerAdmin, Person, Plan, Stage
 from services.plans.schemas import PlanIn
 from services.plans.settings import get_settings
 from shared.db import Database
+from shared.events import record_event
+from shared.events.catalogue import OrganizerAdminAdded
+from shared.events.outbox import outbox
 from shared.idnumbers import mask_id_number
 from simulators.mzt.accounts import PERSONS
 
@@ -236,9 +239,7 @@ async def seed(db: Database) -> list[str]:
                     id=person_id, name=account.name, id_number_masked=mask_id_number(account.id_number),
                     registered_at=dt.datetime.now(dt.UTC)).on_conflict_do_nothing())
             if account.username in ADMINS:
-                await session.execute(pg.insert(OrganizerAdmin).values(
-                    organizer_id=organizers[ADMINS[account.username]].id, person_id=person_id,
-                    assigned_by="seed").on_conflict_do_nothing())
+                await _make_admin(session, organizers[ADMINS[account.username]].id, person_id)
         for organizer_name, make, fate in PLANS:
             data, organizer = make(), organizers[organizer_name]
             plan = await session.scalar(sa.select(Plan).where(Plan.organizer_id == organizer.id,
@@ -252,6 +253,20 @@ async def seed(db: Database) -> list[str]:
                 added.append(plan.name)
             await _assign_deciders(session, plan)
     return added
+
+
+async def _make_admin(session: AsyncSession, organizer_id: uuid.UUID, person_id: uuid.UUID) -> None:
+    """The administrator, and its event once: also for a database seeded before the event existed
+    (the outbox says whether it was recorded)."""
+    added = await session.scalar(pg.insert(OrganizerAdmin).values(
+        organizer_id=organizer_id, person_id=person_id, assigned_by="seed")
+        .on_conflict_do_nothing().returning(OrganizerAdmin.person_id))
+    recorded = await session.scalar(sa.select(outbox.c.id).where(
+        outbox.c.type == "plans.organizer.admin_added", outbox.c.envelope["subject"].astext == str(organizer_id),
+        outbox.c.envelope["data"]["person_id"].astext == str(person_id)).limit(1))
+    if added is not None or recorded is None:
+        await record_event(session, plans.PRODUCER, organizer_id,
+                           OrganizerAdminAdded(organizer_id=organizer_id, person_id=person_id))
 
 
 async def _assign_deciders(session: AsyncSession, plan: Plan) -> None:

@@ -246,6 +246,14 @@ PROBES: dict[tuple[str, str], Probe] = {
     **{(method, "/api/applications/reviews/{application_id}" + tail): Probe(
         "applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
         ("GET", "", None), ("GET", "/files", None), ("POST", "/decision", {"version": 1, "outcome": "pass"})]},
+    # 免面试 and 准考证: the applicant's own (the shared draft); the organisers' side, where nobody but the
+    # plan's organiser's administrators finds the application (in scope: services/applications/tests/test_interviews.py)
+    **{(method, APPLICATION + tail): Probe("applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
+        ("GET", "/exemption", None), ("POST", "/exemption", {"reason": "入侵", "file_ids": []}),
+        ("GET", "/interview", None)]},
+    **{(method, "/api/applications/exemptions/{application_id}" + tail): Probe(
+        "applicant", lambda w: w.draft, APPLICATION, body=body, intruders=PLAN_INTRUDERS) for method, tail, body in [
+        ("GET", "", None), ("GET", "/files", None), ("POST", "/decision", {"granted": False, "reason": "入侵"})]},
     # documents
     ("GET", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("PATCH", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE, body={"display_name": "入侵.jpg"}),

@@ -56,7 +56,7 @@ def pages(plan_id: str) -> list[tuple[str, str]]:
             ("unit", "/unit/home"), ("unit", "/unit/entries"), ("unit", "/unit/staff"), ("unit", "/unit/info"),
             ("unit", "/unit/reviewers"), ("unit", "/reviews"), ("person", "/reviews?view=decided"),
             ("admin", "/organizer/plans"), ("admin", f"/organizer/plans/{plan_id}/edit"),
-            ("admin", f"/organizer/plans/{plan_id}/assignees"),
+            ("admin", f"/organizer/plans/{plan_id}/assignees"), ("admin", f"/organizer/plans/{plan_id}/interviews"),
             ("admin", "/operator/departments"), ("admin", "/operator/departments/FJ-RSW?name=页面管理")]
 
 

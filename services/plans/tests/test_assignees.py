@@ -259,3 +259,34 @@ def test_the_demo_seed_names_its_expert_at_the_office_and_committee_stages_once(
         assert set(named) == expected and len(named) == events == len(expected)  # once, each with its event
     finally:
         asyncio.run(drop_database(pg_server, name))
+
+
+def test_the_demo_seed_records_its_organiser_administrator_once_also_on_an_older_database(pg_server):
+    from services.plans.seed import ADMINS, seed
+    from shared.db import Database, upgrade_to_head
+
+    name = run_database("plans_seed_admins")
+    url = asyncio.run(recreate_database(pg_server, name))
+    count = "SELECT count(*) FROM outbox WHERE type = 'plans.organizer.admin_added'"
+
+    async def seeded() -> tuple[int, int]:
+        db = Database(url, pool_size=1, max_overflow=0)
+        try:
+            await seed(db)
+            await seed(db)
+            async with db.engine.begin() as conn:
+                twice = (await conn.exec_driver_sql(count)).scalar()
+                # A database seeded before the event existed: the administrator without its event.
+                await conn.exec_driver_sql("DELETE FROM outbox WHERE type = 'plans.organizer.admin_added'")
+            await seed(db)
+            await seed(db)
+            async with db.engine.connect() as conn:
+                return twice, (await conn.exec_driver_sql(count)).scalar()
+        finally:
+            await db.dispose()
+
+    try:
+        upgrade_to_head(MIGRATIONS, url)
+        assert asyncio.run(seeded()) == (len(ADMINS), len(ADMINS))
+    finally:
+        asyncio.run(drop_database(pg_server, name))
