@@ -463,6 +463,19 @@ class CertificateIssued(EventData):
     organizer_name: str
 
 
+class PdfGenerated(EventData):
+    """documents rendered a PDF for an application (``kind``: review_form, exceptional_form,
+    transfer_form, admission_ticket, certificate) from the event ``source_event_id``."""
+
+    document_id: uuid.UUID
+    kind: str
+    application_id: uuid.UUID
+    person_id: uuid.UUID
+    source_event_id: uuid.UUID
+    pages: int
+    size: int
+
+
 CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "identity.person.registered": (1, PersonRegistered),
     "identity.person.updated": (1, PersonUpdated),
@@ -505,6 +518,7 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "applications.interview.scheduled": (1, InterviewScheduled),
     "applications.result.recorded": (1, ResultRecorded),
     "applications.certificate.issued": (1, CertificateIssued),
+    "documents.pdf.generated": (1, PdfGenerated),
 }
 
 
