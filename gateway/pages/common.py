@@ -290,6 +290,7 @@ NOTICES = {
     "review_returned": "已退回申报人修改；申报人修改并重新提交后，将再次进入审核。",
     "review_rejected": "已审核不通过，申报人将看到不通过的理由。",
     "reviews_decided": "所选申报已处理。",
+    "titles_imported": "已从职称证书导入现有职称情况。",
 }
 
 
