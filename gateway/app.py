@@ -116,7 +116,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(CsrfMiddleware, public_url=settings.public_url)
     # The broker arrives with the lifespan; until then no session counts as known.
     app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit, address_limits=settings.rate_limit_per_address,
-                       known_session=lambda s: hasattr(app.state, "broker") and app.state.broker.knows(s))
+                       known_session=lambda s: hasattr(app.state, "broker") and app.state.broker.knows(s),
+                       verify_limits=settings.verify_rate_limit)
     app.add_middleware(RequestIdMiddleware, name="gateway")
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -4,8 +4,9 @@ A client is its session when identity knows it (the gateway holds a fresh token 
 its address: a session cookie nobody issued counts as no session at all, so inventing them does
 not escape the limit (a real session's first request, before its token is cached, counts
 against its address too). Every address also has a larger limit of its own, whatever the
-sessions (the larger limit leaves room for a whole hospital behind one address). Over a limit:
-429 with Retry-After and a Chinese explanation."""
+sessions (the larger limit leaves room for a whole hospital behind one address). 证书查验 has a
+stricter limit per client on top (each request there is a guess at someone's 证书编号). Over a
+limit: 429 with Retry-After and a Chinese explanation."""
 from __future__ import annotations
 
 import hashlib
@@ -25,12 +26,19 @@ from shared.errors import problem
 EXEMPT_PREFIXES = ("/static/", "/healthz", "/readyz")
 
 
+def verification(path: str) -> bool:
+    """证书查验, the page and the API (not a certificate's QR image: it asks nobody anything)."""
+    return path.startswith(("/api/applications/verify/", "/verify/")) and not path.endswith("/qr.svg")
+
+
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limits: str, address_limits: str, known_session: Callable[[str], bool]) -> None:
+    def __init__(self, app: ASGIApp, limits: str, address_limits: str, known_session: Callable[[str], bool],
+                 verify_limits: str = "") -> None:
         self.app = app
         self.known_session = known_session
         self.items = parse_many(limits)
         self.address_items = parse_many(address_limits)
+        self.verify_items = parse_many(verify_limits) if verify_limits else []
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -39,8 +47,11 @@ class RateLimitMiddleware:
             return
         client = scope.get("client")
         address = "a:" + (client[0] if client else "unknown")
-        checks = [(item, self._client_key(scope, address)) for item in self.items]
+        client_key = self._client_key(scope, address)
+        checks = [(item, client_key) for item in self.items]
         checks += [(item, "all" + address) for item in self.address_items]
+        if verification(scope["path"]):
+            checks += [(item, "verify" + client_key) for item in self.verify_items]
         for item, key in checks:
             if not await self.limiter.hit(item, key):
                 stats = await self.limiter.get_window_stats(item, key)

@@ -1,9 +1,9 @@
 """The browser UI, one module per area; each has a ``router``."""
-from gateway.pages import account, applications, files, library, me, operator, plans, units
+from gateway.pages import account, applications, files, library, me, operator, plans, units, verify
 from shared.errors import register_labels
 
 ROUTERS = [account.router, *applications.ROUTERS, files.router, library.router, me.router, operator.router, plans.router,
-           units.router]
+           units.router, verify.router]
 
 # The Chinese names of the pages' own parameters (a refused value names the field; see shared.inputs).
 register_labels({
@@ -14,5 +14,5 @@ register_labels({
     "contact_name": "联系人", "contact_phone": "联系电话", "department_code": "主管部门", "status": "状态",
     "application_id": "申报", "item_id": "导入记录", "section": "申报栏目", "op": "操作", "which": "栏目",
     "next": "登录后返回的页面", "view": "列表", "code": "主管部门", "person_id": "人员",
-    "stage": "评审环节", "stage_id": "评审环节",
+    "stage": "评审环节", "stage_id": "评审环节", "number": "证书编号", "certificate_id": "职称证书",
 })

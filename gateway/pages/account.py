@@ -177,6 +177,7 @@ async def home(request: Request, who: PersonPage) -> Response:
     me = await fetch_json(who, "identity", "/api/identity/me")
     mine = await part(fetch_json(who, "applications", "/api/applications/applications"))
     return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"),
+                  titles=await part(fetch_json(who, "applications", "/api/applications/certificates")),
                   applications=mine if isinstance(mine, Unavailable) else _my_applications(mine),
                   todos=await part(_pending_items(who, mine)), stats=await part(_library_stats(who)),
                   plans=await part(latest_open_plans(who)))

@@ -294,6 +294,7 @@ NOTICES = {
     "exemption_granted": "已同意免面试。",
     "exemption_refused": "已不同意免面试，申报人将看到理由。",
     "interviews_scheduled": "已安排面试并生成准考证号，申报人可在“职称申报”中打印准考证。",
+    "titles_imported": "已从职称证书导入现有职称情况。",
 }
 
 

@@ -1,10 +1,23 @@
-"""个人中心: 个人信息, 完善信息 (edit what may be edited), 变更单位, 我的职称."""
+"""个人中心: 个人信息, 完善信息 (edit what may be edited), 变更单位, 我的职称 (with each 电子职称证书)."""
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.pages.common import PersonPage, Visitor, back_to, back_with_error, fetch_json, problem_fields, render
+from gateway.pages.common import (
+    PageRefused,
+    PersonPage,
+    Visitor,
+    back_to,
+    back_with_error,
+    fetch_json,
+    problem_fields,
+    render,
+)
+from gateway.pages.common import fetch as fetch_from
+from gateway.pages.verify import verification_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,4 +87,17 @@ async def withdraw(binding_id: str, request: Request, who: PersonPage) -> Respon
 
 @router.get("/me/titles")
 async def titles(request: Request, who: PersonPage) -> Response:
-    return render(request, "me/titles.html", who, me=await _me(who), tab="titles")
+    """我的职称: the person's 电子职称证书 with their 证书编号."""
+    certificates = await fetch_json(who, "applications", "/api/applications/certificates")
+    return render(request, "me/titles.html", who, certificates=certificates, tab="titles")
+
+
+@router.get("/me/titles/{certificate_id}")
+async def certificate(request: Request, who: PersonPage, certificate_id: str) -> Response:
+    """电子职称证书, printable, with the QR code of its public verification."""
+    found = await fetch_from(who, "applications", f"/api/applications/certificates/{quote(certificate_id, safe='')}",
+                             accept=(200, 404, 422))
+    if found.status_code != 200:
+        raise PageRefused("未找到", "未找到该职称证书。", 404, who=who)
+    c = found.json()
+    return render(request, "me/certificate.html", who, c=c, verify_url=verification_url(request, c["number"]))

@@ -132,6 +132,23 @@ def test_rate_limit_answers_429_in_chinese_with_retry_after(strict_gateway):
     assert httpx.get(f"{strict_gateway}/healthz").status_code == 200  # probes are never limited
 
 
+def test_verification_has_a_stricter_limit_per_client(stack, tmp_path):
+    """证书查验 (the API and its pages) allows 20 a minute by default: guessing numbers stays slow."""
+    from shared.certificate_numbers import new_number
+
+    procs, url = _gateway_with_limits(stack, tmp_path, "1000/minute", "1000/minute")
+    try:
+        statuses = [httpx.get(f"{url}/api/applications/verify/{new_number(2026)}").status_code for _ in range(21)]
+        assert 429 not in statuses[:20] and statuses[20] == 429, statuses
+        assert httpx.get(f"{url}/verify/{new_number(2026)}").status_code == 429  # the page shares the budget
+        # The rest of the site, and a certificate's QR image (it asks nobody), are not held back.
+        assert httpx.get(f"{url}/login").status_code == 200
+        qr = httpx.get(f"{url}/verify/{new_number(2026)}/qr.svg")
+        assert qr.status_code == 200 and qr.headers["content-type"].startswith("image/svg+xml")
+    finally:
+        procs.stop_all()
+
+
 def _raw_get(base: str, path: str, headers: dict[str, str]) -> int:
     """A request exactly as written: HTTP clients would tidy the dot segments away."""
     import socket

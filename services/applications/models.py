@@ -292,3 +292,24 @@ class TicketCounter(Base):
     year: Mapped[int]
     plan_no: Mapped[int]
     last: Mapped[int] = mapped_column(default=0)
+class Certificate(Base):
+    """电子职称证书: issued when an application passes its last stage (certificates.py). ``number``
+    (证书编号) is random, so the database's unique constraint is what makes it unique."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (sa.Index("ix_certificates_person", "person_id", "issued_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    number: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id"), unique=True)
+    person_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(sa.String(50))
+    id_number_masked: Mapped[str] = mapped_column(sa.String(18))
+    series: Mapped[str] = mapped_column(sa.String(30))  # shared.vocabulary.SERIES
+    title: Mapped[str] = mapped_column(sa.String(100))
+    major: Mapped[str] = mapped_column(sa.String(100))
+    level: Mapped[str] = mapped_column(sa.String(30))  # shared.vocabulary.LEVELS
+    obtained_on: Mapped[dt.date]  # 取得时间: the day the last stage passed (Asia/Shanghai)
+    committee: Mapped[str] = mapped_column(sa.String(200))
+    organizer_name: Mapped[str] = mapped_column(sa.String(200))
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

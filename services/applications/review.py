@@ -18,7 +18,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications import drafts, files, states
+from services.applications import certificates, drafts, files, states
 from services.applications.models import Application, DepartmentStaff, Person, Plan, StageAssignee, Step, Unit
 from services.applications.schemas import (
     BatchDecisionIn,
@@ -189,10 +189,11 @@ async def file_links(db: AsyncSession, principal: Principal, application_id: uui
 
 
 async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UUID, data: DecisionIn, *,
-                 desks: Desks | None = None) -> Application:
+                 desks: Desks | None = None, batch: bool = False) -> Application:
     """通过, 退回修改 or 不通过 on the version the decider saw. The row lock serialises deciders, and
     the version makes a repeated decision, or one made on a page older than a resubmission, a
-    refusal rather than a second step."""
+    refusal rather than a second step. At a 评委会 stage the decision is the result (评审通过 /
+    未通过); passing the last stage issues the certificate, in the same transaction."""
     if data.outcome != "pass" and not data.reason:
         raise InvalidField("reason", "请填写退回修改的理由" if data.outcome == "return" else "请填写不通过的理由")
     app, d = await visible(db, principal, application_id, desks=desks, lock=True)
@@ -203,8 +204,11 @@ async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UU
                        "请刷新页面查看最新状态", code="already_decided")
     if not d.decides(app):
         raise Forbidden(f"该申报当前为「{drafts.status_label(app)}」，不在您审核的环节", code="not_stage_decider")
+    if batch and data.outcome == "reject" and app.stage_party != "committee":
+        raise Forbidden(f"该申报当前为「{drafts.status_label(app)}」：批量不通过只适用于评委会评审环节，"
+                        "其他环节请打开申报逐件审核", code="batch_reject_not_committee")
     plan = await drafts.plan_of(db, app.plan_id, known=True)
-    stage, stage_name = app.stage or 0, app.stage_name or ""
+    stage, stage_name, party = app.stage or 0, app.stage_name or "", app.stage_party
     following = plan.stages[stage + 1] if data.outcome == "pass" and stage + 1 < len(plan.stages) else None
     action = "approve" if data.outcome == "pass" and following is None else data.outcome
     app.status = states.move(action, app.status)
@@ -228,6 +232,11 @@ async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UU
         event = {"approve": ApplicationApproved, "return": ApplicationReturned, "reject": ApplicationRejected}[
             action](**facts)
     await record_event(db, drafts.PRODUCER, app.id, event)
+    if action == "approve" or (party == "committee" and action in ("pass", "reject")):
+        await certificates.record_result(db, app, plan, stage=stage, passed=action != "reject",
+                                         decided_by=step.actor_name, reason=step.reason)
+    if action == "approve":
+        await certificates.issue(db, app, plan)
     return app
 
 
@@ -242,9 +251,9 @@ def _acted_for(app: Application, d: Desks, plan: PlanSnapshot) -> str:
 
 
 async def decide_batch(db: AsyncSession, principal: Principal, data: BatchDecisionIn) -> BatchResult:
-    """A long queue decided at once: each application in its own savepoint, so one that another
-    decider took meanwhile fails alone and the others are decided. Locked in id order, so two
-    overlapping batches wait for each other instead of deadlocking."""
+    """A long queue decided at once (a 评委会's decision list too, 未通过 included): each application
+    in its own savepoint, so one that another decider took meanwhile fails alone and the others are
+    decided. Locked in id order, so two overlapping batches wait for each other instead of deadlocking."""
     d = await desks_of(db, principal)
     done: list[uuid.UUID] = []
     failed: dict[str, str] = {}
@@ -252,7 +261,8 @@ async def decide_batch(db: AsyncSession, principal: Principal, data: BatchDecisi
         try:
             async with db.begin_nested():
                 await decide(db, principal, item.application_id,
-                             DecisionIn(version=item.version, outcome=data.outcome, reason=data.reason), desks=d)
+                             DecisionIn(version=item.version, outcome=data.outcome, reason=data.reason), desks=d,
+                             batch=True)
             done.append(item.application_id)
         except AppError as exc:
             if isinstance(exc, InvalidField):  # the same for every item: say it once, as a field error

@@ -4,15 +4,16 @@ Every change names the version it was made on (If-Match: the ETag of the last re
 the whole application with its new ETag, so a page always shows what was saved."""
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated, Literal
 
 import httpx
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications import drafts, files, imports, interviews, review, sections
+from services.applications import certificates, drafts, files, imports, interviews, review, sections
 from services.applications.deps import DbSession, Documents, IfMatch, Page
 from services.applications.models import Application
 from services.applications.schemas import (
@@ -23,6 +24,7 @@ from services.applications.schemas import (
     AttachmentsIn,
     BatchDecisionIn,
     BatchResult,
+    CertificateOut,
     ChecksOut,
     CurrentAppointmentIn,
     CurrentTitleIn,
@@ -34,6 +36,7 @@ from services.applications.schemas import (
     ExemptionStateOut,
     ExtraIn,
     FileLinkOut,
+    FromCertificatesIn,
     ImportableOut,
     ImportIn,
     InterviewItem,
@@ -46,8 +49,10 @@ from services.applications.schemas import (
     ReviewOut,
     RowsIn,
     TeacherProfileIn,
+    VerificationOut,
 )
 from shared.auth import CurrentPerson, CurrentPrincipal
+from shared.errors import problem
 from shared.schemas import Paged
 
 api = APIRouter(prefix="/api/applications", tags=["applications"])
@@ -275,3 +280,34 @@ async def interview_list(plan_id: uuid.UUID, principal: CurrentPrincipal, db: Db
 @api.post("/interviews", summary="安排面试（单个或批量，逐条处理，互不影响；生成准考证号）")
 async def schedule_interviews(data: InterviewsIn, principal: CurrentPrincipal, db: DbSession) -> BatchResult:
     return await interviews.schedule(db, principal, data)
+
+
+# --- 我的职称 and public verification (certificates.py) -------------------------------------------
+@api.post(f"{ById}/current-titles/from-certificates", summary="现有职称情况：从我的职称证书导入",
+          response_model=ApplicationOut)
+async def titles_from_certificates(application_id: uuid.UUID, data: FromCertificatesIn, person: CurrentPerson,
+                                   db: DbSession, documents: Documents, if_match: IfMatch = None) -> JSONResponse:
+    app = await certificates.into_current_titles(db, person, application_id, if_match, data.certificate_ids)
+    return await _answer(db, documents, app)
+
+
+@api.get("/certificates", summary="我的职称：本人的电子职称证书")
+async def my_certificates(person: CurrentPerson, db: DbSession) -> list[CertificateOut]:
+    return await certificates.list_own(db, person)
+
+
+@api.get("/certificates/{certificate_id}", summary="电子职称证书（本人的）")
+async def my_certificate(certificate_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> CertificateOut:
+    return await certificates.own(db, person, certificate_id)
+
+
+@api.get("/verify/{number}", summary="证书查验（公开，无需登录）：证书编号是否真实", response_model=VerificationOut,
+         responses={404: {"description": "不是本平台发放的证书编号（genuine: false）"}})
+async def verify(number: Annotated[str, Path(max_length=40)], db: DbSession) -> VerificationOut | JSONResponse:
+    # No principal on purpose: anyone may check a number. The gateway limits how often.
+    found = await certificates.verify(db, number)
+    if found is not None:
+        return found
+    answer = problem(404, "certificate_not_genuine", "未查到该证书",
+                     "未查到该证书编号：请核对证书编号是否填写正确（证书编号以 FJZC 开头，共 19 位）")
+    return JSONResponse({**json.loads(answer.body), "genuine": False}, status_code=404, media_type=answer.media_type)

@@ -30,6 +30,7 @@ register_labels({
     "stage": "审核环节", "outcome": "审核意见", "view": "列表", "applications": "申报",
     "person_name": "申报人姓名", "version": "版本号",
     "granted": "审批意见", "application_ids": "申报", "starts_at": "面试时间", "place": "面试地点", "status": "状态",
+    "certificate_id": "职称证书", "certificate_ids": "职称证书", "number": "证书编号",
 })
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -343,10 +344,11 @@ class BatchItemIn(BaseModel):
 
 
 class BatchDecisionIn(BaseModel):
-    """批量通过 / 批量退回修改 (不通过 is final: one by one, after reading the application)."""
+    """批量通过 / 批量退回修改; 批量未通过 only at a 评委会 stage (its decision list: the result of a
+    meeting). Elsewhere 不通过 is final and made one by one, after reading the application."""
 
     applications: list[BatchItemIn] = Field(min_length=1, max_length=200)
-    outcome: Literal["pass", "return"]
+    outcome: Literal["pass", "return", "reject"]
     reason: LongText = ""
 
 
@@ -462,3 +464,40 @@ class AdmissionOut(BaseModel):
     committee: str
     organizer_name: str
     scheduled_at: dt.datetime
+
+
+# --- results and certificates (certificates.py) -------------------------------------------------
+class CertificateOut(BaseModel):
+    """电子职称证书 as its holder sees it."""
+
+    id: uuid.UUID
+    number: str  # 证书编号
+    application_id: uuid.UUID
+    name: str
+    id_number_masked: str
+    series: str
+    series_name: str
+    title: str
+    major: str
+    level: str
+    level_name: str
+    obtained_on: dt.date
+    committee: str
+    organizer_name: str
+    issued_at: dt.datetime
+
+
+class VerificationOut(BaseModel):
+    """What anyone may learn of a genuine 证书编号, and nothing more (no 身份证号, no ids)."""
+
+    genuine: bool
+    name: str
+    title: str
+    major: str
+    level: str  # 正高级 / 副高级 / 中级 / 初级
+    obtained_on: dt.date
+    committee: str
+
+
+class FromCertificatesIn(BaseModel):
+    certificate_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)

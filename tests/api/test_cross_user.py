@@ -129,6 +129,27 @@ class World:
         return {"application_id": draft["id"], "item_id": item["id"]}
 
     @functools.cached_property
+    def certificate(self) -> dict[str, str]:
+        """The applicant's 电子职称证书: an application to a plan of a year of its own, passed by unit A
+        and then by the administrator, whom the plan names at its 评委会 stage."""
+        from services.applications.tests.test_review import assign, decide, submit
+        from services.applications.tests.world import World as Applying
+        from services.applications.tests.world import complete, started
+
+        cast = self.cast
+        applying = Applying(self.stack, cast.admin, cast.organizer["id"], cast.unit_a.browser, cast.unit_a.account)
+        plan_ = applying.plan(year=2091)
+        draft = started(self.stack, cast.applicant, plan_)
+        complete(self.stack, applying, cast.applicant, plan_, draft)
+        app = submit(self.stack, cast.applicant, draft["id"])
+        assert decide(self.stack, cast.unit_a.browser, app["id"], app["version"]).status_code == 200
+        assign(self.stack, applying, plan_, "评委会评审", cast.admin)
+        assert eventually(lambda: decide(self.stack, cast.admin, app["id"], app["version"] + 1).status_code == 200,
+                          timeout=20), "the administrator never became the 评委会 stage's decider"
+        [issued] = self.made("applicant", "GET", "/api/applications/certificates", 200)
+        return {"certificate_id": issued["id"], "number": issued["number"]}
+
+    @functools.cached_property
     def integrity_record(self) -> dict[str, str]:
         _, account = self.newcomer
         record = self.made("admin", "POST", "/api/identity/integrity-records",
@@ -145,6 +166,7 @@ class Probe:
     body: dict | None = None  # a valid body: a refusal must come from the permission check, not validation
     intruders: tuple[str, ...] = INTRUDERS
     seen_publicly: Callable[[dict], bool] | None = None  # by design, logged-in others may see this much
+    public: bool = False  # … and so may anonymous visitors (证书查验)
     capability: bool = False  # the id is itself the permission (a signed link): forged ones are refused
 
 
@@ -158,6 +180,7 @@ FILE = "/api/documents/files/{file_id}"
 PLAN = "/api/plans/plans/{plan_id}"
 APPLICATIONS = "/api/applications/applications"
 APPLICATION = APPLICATIONS + "/{application_id}"
+CERTIFICATE = "/api/applications/certificates/{certificate_id}"
 ADMINS = "/api/plans/organizers/{organizer_id}/admins"
 DEPARTMENT_STAFF = "/api/units/departments/{code}/staff"
 ASSIGNEES = PLAN + "/stages/{stage_id}/assignees"
@@ -169,6 +192,11 @@ ORGANIZER = lambda w: {"organizer_id": w.cast.organizer["id"]}  # noqa: E731
 
 def _unit_brief(body: dict) -> bool:
     return set(body) <= {"id", "name", "address", "department_name"}
+
+
+def _verification(body: dict) -> bool:
+    """证书查验 answers anyone whether a number is genuine, with these fields only (no 身份证号, no ids)."""
+    return set(body) == {"genuine", "name", "title", "major", "level", "obtained_on", "committee"}
 
 
 PROBES: dict[tuple[str, str], Probe] = {
@@ -240,7 +268,8 @@ PROBES: dict[tuple[str, str], Probe] = {
         ("PUT", "/attachments", {"items": []}), ("PUT", "/extra", {"reason": "入侵"}), ("POST", "/checks", None), ("POST", "/submit", None),
         ("GET", "/importable", None), ("POST", "/items", {"section": "education", "entry_ids": ["{item_id}"]}),
         ("PATCH", "/items/{item_id}", {"highest": True}), ("POST", "/items/{item_id}/move", {"direction": "up"}),
-        ("DELETE", "/items/{item_id}", None)]},
+        ("DELETE", "/items/{item_id}", None),
+        ("POST", "/current-titles/from-certificates", {"certificate_ids": ["{item_id}"]})]},
     # applications' review routes: nobody outside the stage's scope finds the application (the draft
     # stands in; that deciders in scope do is tested in services/applications/tests/test_review.py)
     **{(method, "/api/applications/reviews/{application_id}" + tail): Probe(
@@ -254,6 +283,10 @@ PROBES: dict[tuple[str, str], Probe] = {
     **{(method, "/api/applications/exemptions/{application_id}" + tail): Probe(
         "applicant", lambda w: w.draft, APPLICATION, body=body, intruders=PLAN_INTRUDERS) for method, tail, body in [
         ("GET", "", None), ("GET", "/files", None), ("POST", "/decision", {"granted": False, "reason": "入侵"})]},
+    # applications' certificates: the holder's own (我的职称); 证书查验 is public by design, field by field
+    ("GET", CERTIFICATE): Probe("applicant", lambda w: w.certificate, CERTIFICATE),
+    ("GET", "/api/applications/verify/{number}"): Probe("applicant", lambda w: w.certificate, CERTIFICATE,
+                                                         seen_publicly=_verification, public=True),
     # documents
     ("GET", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("PATCH", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE, body={"display_name": "入侵.jpg"}),
@@ -316,7 +349,7 @@ def test_others_are_refused_and_nothing_changes(world, method, route):
         path = _fill(route, {**values, **params, **(_forged(params["token"]) if probe.capability else {})})
         kwargs = {"json": _fill(probe.body, {**values, **mine})} if probe.body is not None else {}
         response = world.call(intruder, method, path, **kwargs)
-        if probe.seen_publicly and intruder != "anonymous" and response.status_code == 200:
+        if probe.seen_publicly and (intruder != "anonymous" or probe.public) and response.status_code == 200:
             assert probe.seen_publicly(response.json()), (intruder, response.text)
         else:
             assert response.status_code in REFUSED, (intruder, method, path, response.status_code, response.text[:300])

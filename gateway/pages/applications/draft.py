@@ -75,6 +75,9 @@ async def section_page(request: Request, who: Visitor, app: dict, section: str, 
         for row in app["current_titles"] + app["current_appointments"]:
             ids += row.get("file_ids", [])
         context["files"] = await files_shown(who, ids)
+        # 从我的职称证书导入: the person's certificates, those already listed marked.
+        context["certificates"] = await fetch(who, "/certificates") if editable else []
+        context["listed_numbers"] = {row.get("certificate_no") for row in app["current_titles"]}
         template = "applications/basic.html"
     elif section in by_code:
         current = by_code[section]
@@ -194,6 +197,16 @@ async def change_rows(request: Request, who: PersonPage, application_id: str, wh
     cleaned = [{k: v for k, v in r.items() if v not in (None, "") or k == "file_ids"} for r in rows]
     return await _change(request, who, application_id, "PUT", f"/{which}", "basic", "application_saved",
                          {"rows": cleaned}, values={"new_" + key: _text(form, names)} if op == "add" else None)
+
+
+@router.post("/apply/{application_id}/current-titles/from-certificates")
+async def titles_from_certificates(request: Request, who: PersonPage, application_id: str) -> Response:
+    """现有职称情况 → 从我的职称证书导入: a row per chosen certificate of the platform's."""
+    chosen = [v for v in (await request.form()).getlist("certificate_ids") if v]
+    if not chosen:
+        return back_with_error(request, f"/apply/{application_id}?section=basic", "请至少选择一张要导入的职称证书")
+    return await _change(request, who, application_id, "POST", "/current-titles/from-certificates", "basic",
+                         "titles_imported", {"certificate_ids": chosen})
 
 
 @router.get("/apply/{application_id}/import")

@@ -18,7 +18,9 @@ from shared.vocabulary import LEVELS
 router = APIRouter(include_in_schema=False)
 
 OUTCOMES = {"pass": "通过", "return": "退回修改", "reject": "不通过"}
-BATCH_OUTCOMES = ("pass", "return")  # 不通过 is final: one by one, after reading the application
+# 不通过 is final: one by one, after reading the application — except a 评委会's decision list
+# (the service refuses a batch 不通过 at any other stage, application by application).
+BATCH_OUTCOMES = ("pass", "return", "reject")
 
 
 @router.get("/reviews")
@@ -27,12 +29,14 @@ async def queue(request: Request, who: DeciderPage, view: str = "waiting", q: st
     desks = await fetch(who, "/reviews/desks")
     listing = await fetch(who, "/reviews", params={"view": view, "name": q[:50], "page": max(1, min(page, 1000)),
                                                   "page_size": 50})
-    return render(request, "applications/reviews.html", who, desks=desks, listing=listing, view=view, q=q[:50])
+    return render(request, "applications/reviews.html", who, desks=desks, listing=listing, view=view, q=q[:50],
+                  committee=any(d["party"] == "committee" for d in desks))
 
 
 @router.post("/reviews/batch")
 async def decide_batch(request: Request, who: DeciderPage) -> Response:
-    """批量通过 / 批量退回修改 of the checked rows; each row carries the stage it was seen at."""
+    """批量通过 / 批量退回修改 (/ 批量不通过 at a 评委会 stage) of the checked rows; each row carries the
+    version it was seen at."""
     form = await request.form()
     outcome = str(form.get("outcome", ""))
     items = []
