@@ -109,6 +109,7 @@ def environment(urls: Urls, *, secrets: Secrets, environment: str) -> dict[str, 
         "IDENTITY_MZT_ISSUER": urls.mzt,
         "IDENTITY_PUBLIC_URL": urls.gateway,
         "DOCUMENTS_S3_ENDPOINT": urls.s3,
+        "DOCUMENTS_PUBLIC_URL": urls.gateway,  # the certificate's QR code opens its verification there
     }
     if "documents" in urls.services:  # library, plans and applications claim attachments there
         for name in ("library", "plans", "applications"):

@@ -63,3 +63,17 @@ async def links(documents: httpx.AsyncClient, ref: str, file_ids: list[uuid.UUID
             raise _unavailable()
         found += response.json()
     return found
+
+
+async def generated(documents: httpx.AsyncClient, application_id: uuid.UUID,
+                    kinds: list[str] | None = None) -> list[dict]:
+    """Links to the application's latest generated PDFs (评审表, 准考证, 证书…) that exist, for whoever
+    the caller lets see the application: ``{kind, kind_label, url, pages, size, created_at, expires_at}``."""
+    try:
+        response = await documents.post("/internal/generated/links",
+                                        json={"application_id": str(application_id), "kinds": kinds})
+    except httpx.HTTPError:
+        raise _unavailable() from None
+    if response.status_code >= 400:
+        raise _unavailable()
+    return response.json()

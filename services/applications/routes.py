@@ -37,6 +37,8 @@ from services.applications.schemas import (
     ExtraIn,
     FileLinkOut,
     FromCertificatesIn,
+    GeneratedDocumentOut,
+    GeneratedDocumentsOut,
     ImportableOut,
     ImportIn,
     InterviewItem,
@@ -51,6 +53,7 @@ from services.applications.schemas import (
     TeacherProfileIn,
     VerificationOut,
 )
+from shared import documents as shared_documents
 from shared.auth import CurrentPerson, CurrentPrincipal
 from shared.errors import problem
 from shared.schemas import Paged
@@ -213,6 +216,26 @@ async def decide_batch(data: BatchDecisionIn, principal: CurrentPrincipal, db: D
 @api.get("/reviews/{application_id}", summary="审核查看申报（申报一览表，只读）")
 async def review_read(application_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> ReviewOut:
     return await review.read(db, principal, application_id)
+
+
+async def _generated(documents: Documents, app: Application) -> GeneratedDocumentsOut:
+    items = [GeneratedDocumentOut(**d) for d in await shared_documents.generated(documents, app.id)]
+    form = next((d for d in items if d.kind == "review_form"), None)
+    return GeneratedDocumentsOut(items=items, preparing=app.submitted_at is not None and (
+        form is None or form.created_at < app.submitted_at))
+
+
+@api.get(f"{ById}/documents", summary="导出申报信息：系统生成的评审表等 PDF（短期下载链接）")
+async def documents_mine(application_id: uuid.UUID, person: CurrentPerson, db: DbSession,
+                         documents: Documents) -> GeneratedDocumentsOut:
+    return await _generated(documents, await drafts.owned(db, person, application_id))
+
+
+@api.get("/reviews/{application_id}/documents", summary="审核查看系统生成的评审表等 PDF（短期下载链接）")
+async def review_documents(application_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession,
+                           documents: Documents) -> GeneratedDocumentsOut:
+    app, _ = await review.visible(db, principal, application_id)
+    return await _generated(documents, app)
 
 
 @api.get("/reviews/{application_id}/files", summary="审核查看附件（附件一览表，短期链接）")

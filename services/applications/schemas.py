@@ -357,6 +357,22 @@ class BatchResult(BaseModel):
     failed: dict[str, str]  # application id → the reason in Chinese
 
 
+class GeneratedDocumentOut(BaseModel):
+    """A PDF documents generated for the application (专业技术资格评审表, 准考证 …): a short-lived link."""
+
+    kind: str
+    kind_label: str
+    url: str
+    pages: int
+    created_at: dt.datetime
+
+
+class GeneratedDocumentsOut(BaseModel):
+    items: list[GeneratedDocumentOut]
+    # Submitted, but the review form of this submission is not there yet: ask again shortly.
+    preparing: bool
+
+
 class FileLinkOut(BaseModel):
     file_id: uuid.UUID
     name: str

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.documents import cleanup, routes
+from services.documents import cleanup, handlers, routes
 from services.documents.settings import DocumentsSettings, get_settings
 from services.documents.storage import ObjectStore
 from shared.app import create_service_app
@@ -20,13 +20,16 @@ def create_app(settings: DocumentsSettings | None = None) -> FastAPI:
     async def on_startup(app: FastAPI) -> None:
         app.state.store = store
         await store.ensure_bucket()
+        handlers.configure(settings, store)  # before the consumers start (they render the PDFs)
 
     async def on_shutdown(app: FastAPI) -> None:
+        handlers.close()
         store.close()
 
     async def storage() -> None:
         await store.check()
 
-    return create_service_app(settings=settings, title="documents — 附件与文件", routers=[routes.api, routes.internal],
+    return create_service_app(settings=settings, title="documents — 附件与文件",
+                              routers=[routes.api, routes.internal, routes.generated_internal], consumers=handlers.consumers,
                               ready_checks=[storage], on_startup=on_startup, on_shutdown=on_shutdown,
                               background=lambda db, stop: [cleanup.run_periodically(db, store, settings, stop)])

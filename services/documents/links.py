@@ -23,13 +23,17 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _sign(secret: str, payload: bytes) -> bytes:
-    return hmac.new(secret.encode(), _PURPOSE + payload, hashlib.sha256).digest()
+# Generated PDFs (pdfs.generated) sign with their own purpose: a file's token never opens a PDF, nor the reverse.
+GENERATED = b"zc-documents-generated-v1:"
 
 
-def make_token(file_id: uuid.UUID, expires_at: dt.datetime, secret: str) -> str:
+def _sign(secret: str, payload: bytes, purpose: bytes = _PURPOSE) -> bytes:
+    return hmac.new(secret.encode(), purpose + payload, hashlib.sha256).digest()
+
+
+def make_token(file_id: uuid.UUID, expires_at: dt.datetime, secret: str, purpose: bytes = _PURPOSE) -> str:
     payload = file_id.bytes + struct.pack(">Q", int(expires_at.timestamp()))
-    return f"{_b64(payload)}.{_b64(_sign(secret, payload))}"
+    return f"{_b64(payload)}.{_b64(_sign(secret, payload, purpose))}"
 
 
 def url(file_id: uuid.UUID, expires_at: dt.datetime, secret: str) -> str:
@@ -37,14 +41,14 @@ def url(file_id: uuid.UUID, expires_at: dt.datetime, secret: str) -> str:
     return f"/api/documents/links/{make_token(file_id, expires_at, secret)}"
 
 
-def read_token(token: str, secret: str, now: dt.datetime) -> uuid.UUID:
+def read_token(token: str, secret: str, now: dt.datetime, purpose: bytes = _PURPOSE) -> uuid.UUID:
     """The file the token names, if the signature holds and it has not expired."""
     try:
         payload_text, signature_text = token.split(".")
         payload, signature = _unb64(payload_text), _unb64(signature_text)
     except ValueError as exc:  # also binascii.Error
         raise Forbidden("链接无效，请重新打开附件", code="link_invalid") from exc
-    if len(payload) != 24 or not hmac.compare_digest(signature, _sign(secret, payload)):
+    if len(payload) != 24 or not hmac.compare_digest(signature, _sign(secret, payload, purpose)):
         raise Forbidden("链接无效，请重新打开附件", code="link_invalid")
     (expires,) = struct.unpack(">Q", payload[16:])
     if now.timestamp() >= expires:

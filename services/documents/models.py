@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import declarative_base, utcnow
@@ -62,3 +63,37 @@ class Claim(Base):
     public: Mapped[bool] = mapped_column(default=False)
     label: Mapped[str | None] = mapped_column(sa.String(200))
     claimed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ApplicationData(Base):
+    """The latest submitted application (applications.application.submitted) as its event carried
+    it: the 准考证 takes its name and photo from here. ``version`` only grows."""
+
+    __tablename__ = "application_data"
+
+    application_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    person_id: Mapped[uuid.UUID]
+    data: Mapped[dict] = mapped_column(pg.JSONB())
+    version: Mapped[int]
+
+
+class GeneratedDocument(Base):
+    """A PDF rendered from an event. ``(source_event_id, kind)`` is unique: the same event twice
+    stores one PDF. A newer one of the same kind for the application supersedes the older."""
+
+    __tablename__ = "generated_documents"
+    __table_args__ = (
+        sa.UniqueConstraint("source_event_id", "kind"),
+        sa.Index("ix_generated_current", "application_id", "kind", postgresql_where=sa.text("NOT superseded")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    application_id: Mapped[uuid.UUID]
+    person_id: Mapped[uuid.UUID]
+    source_event_id: Mapped[uuid.UUID]
+    object_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    pages: Mapped[int]
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    superseded: Mapped[bool] = mapped_column(default=False)

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import uuid
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -13,7 +14,9 @@ from fastapi.responses import StreamingResponse
 from services.documents import access, claims, cleanup, files, links
 from services.documents.deps import DbSession, Grace, Page, Settings, Store
 from services.documents.kinds import FILE_KINDS, kind_label
-from services.documents.models import File
+from services.documents.models import File, GeneratedDocument
+from services.documents.pdfs import generated
+from services.documents.pdfs.render import KINDS
 from services.documents.schemas import (
     REF_PATTERN,
     ClaimIn,
@@ -21,6 +24,8 @@ from services.documents.schemas import (
     FileChange,
     FileLink,
     FileOut,
+    GeneratedLink,
+    GeneratedLinksIn,
     Kind,
     LinkOut,
     LinksIn,
@@ -34,6 +39,7 @@ from shared.schemas import Paged
 
 api = APIRouter(prefix="/api/documents", tags=["documents"])
 internal = APIRouter(prefix="/internal/files", tags=["internal"])
+generated_internal = APIRouter(prefix="/internal/generated", tags=["internal"])
 log = logging.getLogger(__name__)
 
 Ref = Annotated[str, Path(pattern=REF_PATTERN, max_length=200)]
@@ -159,6 +165,35 @@ async def open_thumbnail_link(token: Annotated[str, Path(max_length=200)], db: D
     if f.thumbnail_key is None:
         raise NotFound("该附件没有缩略图", code="no_thumbnail")
     return await _serve(store, f, f.thumbnail_key, "image/jpeg", cache="private, max-age=60", disposition="inline")
+
+
+@api.get("/generated/{token}", summary="通过短期链接下载生成的文书（评审表、准考证、证书等 PDF）")
+async def open_generated(token: Annotated[str, Path(max_length=200)], db: DbSession, store: Store,
+                         settings: Settings, download: Download = False) -> StreamingResponse:
+    doc_id = links.read_token(token, settings.link_secret.get_secret_value(), utcnow(), links.GENERATED)
+    doc = await db.get(GeneratedDocument, doc_id)
+    if doc is None:
+        raise NotFound("未找到该文书", code="document_not_found")
+    try:
+        chunks = await store.open(doc.object_key)
+    except ObjectMissing:
+        log.error("ALERT generated document %s: object %s is missing from the bucket", doc.id, doc.object_key)
+        raise
+    name = quote(generated.filename(doc))
+    return StreamingResponse(chunks, media_type="application/pdf", headers={
+        "Content-Disposition": f"{'attachment' if download else 'inline'}; filename*=UTF-8''{name}",
+        "Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff", "Content-Length": str(doc.size)})
+
+
+@generated_internal.post("/links", summary="某申报最新生成文书的短期下载链接（尚未生成的不返回）")
+async def generated_links(data: GeneratedLinksIn, _: InternalCaller, db: DbSession,
+                          settings: Settings) -> list[GeneratedLink]:
+    """applications decides who may see the application (the applicant, its deciders) and asks here."""
+    expires_at = _expiry(settings, data.ttl_seconds)
+    secret = settings.link_secret.get_secret_value()
+    return [GeneratedLink(kind=d.kind, kind_label=KINDS[d.kind], url=generated.url(d, expires_at, secret), pages=d.pages,
+                          size=d.size, created_at=d.created_at, expires_at=expires_at)
+            for d in await generated.current(db, data.application_id, data.kinds)]
 
 
 @internal.post("/links", summary="某记录所引用附件的短期查看链接（未登记在该记录下的附件不返回）")

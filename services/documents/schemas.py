@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -10,7 +11,7 @@ from shared.errors import register_labels
 register_labels({"file": "文件", "kind": "附件类型", "display_name": "附件名称", "kept": "保存到我的附件",
                  "file_ids": "附件", "owner_id": "申报人", "unit_id": "审核单位", "lock": "锁定", "public": "公开",
                  "ttl_seconds": "链接有效期", "ref": "引用记录", "download": "下载", "token": "查看链接", "file_id": "附件", "ids": "附件",
-                 "label": "引用记录名称"})
+                 "label": "引用记录名称", "application_id": "申报", "kinds": "文书类型"})
 
 # What a claim's ref looks like: "<service>:<record>:<id>[:…]", e.g. "library:entry:<uuid>:v2".
 REF_PATTERN = r"^[a-z][a-z_]*:[A-Za-z0-9_.:-]{1,190}$"
@@ -72,6 +73,27 @@ class LinksIn(BaseModel):
     ref: str = Field(pattern=REF_PATTERN, max_length=200)
     file_ids: list[uuid.UUID] = Field(max_length=LINKS_MAX)
     ttl_seconds: int | None = Field(None, ge=1, le=3600)
+
+
+GENERATED_KINDS = ("review_form", "exceptional_form", "transfer_form", "admission_ticket", "certificate")
+
+
+class GeneratedLinksIn(BaseModel):
+    """Links to an application's latest generated PDFs, for the people applications lets see it."""
+
+    application_id: uuid.UUID
+    kinds: list[Literal[GENERATED_KINDS]] | None = Field(None, max_length=5)  # type: ignore[valid-type]
+    ttl_seconds: int | None = Field(None, ge=1, le=3600)
+
+
+class GeneratedLink(BaseModel):
+    kind: str
+    kind_label: str
+    url: str
+    pages: int
+    size: int
+    created_at: dt.datetime
+    expires_at: dt.datetime
 
 
 class FileLink(BaseModel):

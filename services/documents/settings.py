@@ -5,7 +5,7 @@ from functools import lru_cache
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from deploy.topology import S3_URL, port_of
+from deploy.topology import GATEWAY_URL, S3_URL, port_of
 from shared.settings import ServiceSettings
 
 
@@ -33,6 +33,12 @@ class DocumentsSettings(ServiceSettings):
     # Files nothing refers to (no claim, not kept in 我的附件) are deleted after this long.
     orphan_grace_hours: float = Field(24, gt=0)
     cleanup_interval_seconds: float = Field(3600, gt=0)
+    # Generated PDFs: worker processes, each render's time limit and each worker's address space.
+    pdf_workers: int = Field(1, ge=1, le=8)
+    pdf_timeout_seconds: float = Field(60, gt=0)
+    pdf_memory_mb: int = Field(1536, ge=0)  # 0: no limit
+    # The gateway's public address: a certificate's QR code opens {public_url}/verify/{number}.
+    public_url: str = GATEWAY_URL
 
 
 @lru_cache

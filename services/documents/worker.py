@@ -1,7 +1,7 @@
-"""`python -m services.documents.worker`: the outbox relay and the clean-up without the API."""
+"""`python -m services.documents.worker`: the outbox relay, the PDF consumer and the clean-up without the API."""
 import asyncio
 
-from services.documents import cleanup
+from services.documents import cleanup, handlers
 from services.documents.settings import get_settings
 from services.documents.storage import ObjectStore
 from shared.app import run_workers_forever
@@ -12,9 +12,11 @@ async def main() -> None:
     s = get_settings()
     db, store = Database(s.database_url, pool_size=4, max_overflow=4), ObjectStore(s)
     await store.ensure_bucket()
+    handlers.configure(s, store)
     try:
-        await run_workers_forever(db, s, None, extra=lambda db, stop: [cleanup.run_periodically(db, store, s, stop)])
+        await run_workers_forever(db, s, handlers.consumers, extra=lambda db, stop: [cleanup.run_periodically(db, store, s, stop)])
     finally:
+        handlers.close()
         store.close()
 
 

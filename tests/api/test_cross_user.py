@@ -274,12 +274,13 @@ PROBES: dict[tuple[str, str], Probe] = {
     # stands in; that deciders in scope do is tested in services/applications/tests/test_review.py)
     **{(method, "/api/applications/reviews/{application_id}" + tail): Probe(
         "applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
-        ("GET", "", None), ("GET", "/files", None), ("POST", "/decision", {"version": 1, "outcome": "pass"})]},
+        ("GET", "", None), ("GET", "/files", None), ("GET", "/documents", None),
+        ("POST", "/decision", {"version": 1, "outcome": "pass"})]},
     # 免面试 and 准考证: the applicant's own (the shared draft); the organisers' side, where nobody but the
     # plan's organiser's administrators finds the application (in scope: services/applications/tests/test_interviews.py)
     **{(method, APPLICATION + tail): Probe("applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
         ("GET", "/exemption", None), ("POST", "/exemption", {"reason": "入侵", "file_ids": []}),
-        ("GET", "/interview", None)]},
+        ("GET", "/interview", None), ("GET", "/documents", None)]},
     **{(method, "/api/applications/exemptions/{application_id}" + tail): Probe(
         "applicant", lambda w: w.draft, APPLICATION, body=body, intruders=PLAN_INTRUDERS) for method, tail, body in [
         ("GET", "", None), ("GET", "/files", None), ("POST", "/decision", {"granted": False, "reason": "入侵"})]},
@@ -297,6 +298,9 @@ PROBES: dict[tuple[str, str], Probe] = {
     **{("GET", "/api/documents/links/{token}" + tail): Probe("applicant", lambda w: {"token": w.link()},
                                                           "/api/documents/files", capability=True)
        for tail in ("", "/thumbnail")},
+    # generated PDFs: a signed link of their own (a file's token, or a forged one, opens nothing)
+    ("GET", "/api/documents/generated/{token}"): Probe("applicant", lambda w: {"token": w.link()},
+                                                       "/api/documents/files", capability=True),
 }
 
 

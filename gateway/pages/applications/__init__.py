@@ -1,4 +1,5 @@
 """职称申报: the applicant's pages of the applications service, one module per screen group."""
-from gateway.pages.applications import draft, interviews, overview, review, start, summaries
+from gateway.pages.applications import draft, exports, interviews, overview, review, start, summaries
 
-ROUTERS = [overview.router, start.router, draft.router, summaries.router, review.router, interviews.router]
+ROUTERS = [overview.router, start.router, draft.router, summaries.router, review.router, interviews.router,
+           exports.router]

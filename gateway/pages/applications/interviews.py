@@ -51,7 +51,10 @@ async def admission(request: Request, who: PersonPage, application_id: str) -> R
     ticket = await fetch(who, f"/applications/{application_id}/interview")
     photo = ticket["photo_file_id"]
     files = await files_shown(who, [photo] if photo else [])
-    return render(request, "applications/admission.html", who, ticket=ticket, photo=files.get(photo) if photo else None)
+    documents = await fetch(who, f"/applications/{application_id}/documents")
+    ticket_pdf = next((d for d in documents["items"] if d["kind"] == "admission_ticket"), None)
+    return render(request, "applications/admission.html", who, ticket=ticket, photo=files.get(photo) if photo else None,
+                  ticket_pdf=ticket_pdf)
 
 
 # --- the organiser's administrators -------------------------------------------------------------
