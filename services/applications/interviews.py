@@ -40,7 +40,6 @@ from services.applications.models import (
 from services.applications.schemas import (
     AdmissionOut,
     ApplicationSummary,
-    BatchResult,
     ExemptionBrief,
     ExemptionDecisionIn,
     ExemptionIn,
@@ -58,7 +57,7 @@ from shared.clock import SHANGHAI
 from shared.errors import AppError, Conflict, Forbidden, InvalidField, NotFound
 from shared.events import record_event
 from shared.events.catalogue import ExemptionDecided, ExemptionRequested, InterviewScheduled, PlanSnapshot
-from shared.schemas import Paged
+from shared.schemas import BatchResult, Paged
 from shared.vocabulary import LEVELS
 
 EXEMPTION_LABELS = {"requested": "待审批", "granted": "同意免面试", "refused": "不同意免面试"}

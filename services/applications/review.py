@@ -22,7 +22,6 @@ from services.applications import certificates, drafts, files, states
 from services.applications.models import Application, DepartmentStaff, Person, Plan, StageAssignee, Step, Unit
 from services.applications.schemas import (
     BatchDecisionIn,
-    BatchResult,
     DecisionIn,
     DeskOut,
     FileLinkOut,
@@ -40,7 +39,7 @@ from shared.events.catalogue import (
     ApplicationStagePassed,
     PlanSnapshot,
 )
-from shared.schemas import Paged
+from shared.schemas import BatchResult, Paged
 from shared.vocabulary import ASSIGNABLE_PARTIES, FORMS, LEVELS, PARTIES
 
 

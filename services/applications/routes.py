@@ -23,7 +23,6 @@ from services.applications.schemas import (
     ApplicationSummary,
     AttachmentsIn,
     BatchDecisionIn,
-    BatchResult,
     CertificateOut,
     ChecksOut,
     CurrentAppointmentIn,
@@ -56,7 +55,7 @@ from services.applications.schemas import (
 from shared import documents as shared_documents
 from shared.auth import CurrentPerson, CurrentPrincipal
 from shared.errors import problem
-from shared.schemas import Paged
+from shared.schemas import BatchResult, Paged
 
 api = APIRouter(prefix="/api/applications", tags=["applications"])
 ById = "/applications/{application_id}"

@@ -352,11 +352,6 @@ class BatchDecisionIn(BaseModel):
     reason: LongText = ""
 
 
-class BatchResult(BaseModel):
-    done: list[uuid.UUID]
-    failed: dict[str, str]  # application id → the reason in Chinese
-
-
 class GeneratedDocumentOut(BaseModel):
     """A PDF documents generated for the application (专业技术资格评审表, 准考证 …): a short-lived link."""
 

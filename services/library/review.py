@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.library import attachments
 from services.library.entries import PRODUCER, entry_out
 from services.library.models import Entry
-from services.library.schemas import STATUS_LABELS, ApprovedVersion, BatchResult, EntryOut
+from services.library.schemas import STATUS_LABELS, ApprovedVersion, EntryOut
 from shared.auth import Principal
 from shared.errors import AppError, Conflict, Forbidden, NotFound
 from shared.events import record_event
 from shared.events.catalogue import EntryApproved, EntryRejected, EntrySnapshot
-from shared.schemas import Paged
+from shared.schemas import BatchResult, Paged
 
 
 async def queue(db: AsyncSession, principal: Principal, unit_id: uuid.UUID, *, type_: str | None,

@@ -10,7 +10,6 @@ from services.library import entries, review
 from services.library.deps import DbSession, Documents, Page
 from services.library.schemas import (
     BatchDecision,
-    BatchResult,
     EntryIn,
     EntryOut,
     EntryTypeOut,
@@ -21,7 +20,7 @@ from services.library.schemas import (
 )
 from shared.auth import CurrentPerson, CurrentPrincipal
 from shared.entry_types import ENTRY_TYPES
-from shared.schemas import Paged
+from shared.schemas import BatchResult, Paged
 
 api = APIRouter(prefix="/api/library", tags=["library"])
 Status = Literal["draft", "submitted", "approved", "returned"]

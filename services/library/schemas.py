@@ -75,11 +75,6 @@ class EntryOut(BaseModel):
     updated_at: dt.datetime
 
 
-class BatchResult(BaseModel):
-    done: list[uuid.UUID]
-    failed: dict[str, str]  # entry id → the reason in Chinese
-
-
 class TypeStats(BaseModel):
     type: str
     type_name: str
