@@ -27,7 +27,7 @@ BATCH_OUTCOMES = ("pass", "return", "reject")
 async def queue(request: Request, who: DeciderPage, view: str = "waiting", q: str = "", page: int = 1) -> Response:
     view = view if view in ("waiting", "decided") else "waiting"
     desks = await fetch(who, "/reviews/desks")
-    listing = await fetch(who, "/reviews", params={"view": view, "name": q[:50], "page": max(1, min(page, 1000)),
+    listing = await fetch(who, "/reviews", params={"view": view, "person_name": q[:50], "page": max(1, min(page, 1000)),
                                                   "page_size": 50})
     return render(request, "applications/reviews.html", who, desks=desks, listing=listing, view=view, q=q[:50],
                   committee=any(d["party"] == "committee" for d in desks))

@@ -171,6 +171,9 @@ def test_a_batch_decides_each_on_its_own_and_a_rejection_is_final(stack, world):
     first, second = world.applicant("批量一"), world.applicant("批量二")
     one, two = submitted(stack, world, first, plan)["id"], submitted(stack, world, second, plan)["id"]
     # Someone else already passed the second one: the batch passes the first and says why not the second.
+    # 申报审核 finds an applicant by name.
+    found = world.unit.get(f"{stack.gateway}/reviews", params={"q": "批量一"}, headers={"accept": "text/html"}).text
+    assert f"review-{one}" in found and f"review-{two}" not in found
     versions = {one: version_of(stack, first, one), two: version_of(stack, second, two)}
     assert decide(stack, world.unit, two, versions[two]).status_code == 200
     batch = request(stack, world.unit, "POST", "/applications/reviews/decisions",
