@@ -266,5 +266,9 @@ async def decide_batch(db: AsyncSession, principal: Principal, data: BatchDecisi
         except AppError as exc:
             if isinstance(exc, InvalidField):  # the same for every item: say it once, as a field error
                 raise
-            failed[str(item.application_id)] = exc.detail
+            # Named, so the decider knows which row it was — unless it is not theirs to see at all.
+            name = None if isinstance(exc, NotFound) else await db.scalar(
+                sa.select(Person.name).join(Application, Application.person_id == Person.id)
+                .where(Application.id == item.application_id))
+            failed[str(item.application_id)] = f"{name}：{exc.detail}" if name else exc.detail
     return BatchResult(done=done, failed=failed)
