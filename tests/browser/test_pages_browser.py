@@ -58,7 +58,7 @@ def pages(plan_id: str) -> list[tuple[str, str]]:
             ("admin", "/organizer/plans"), ("admin", f"/organizer/plans/{plan_id}/edit"),
             ("admin", f"/organizer/plans/{plan_id}/assignees"), ("admin", f"/organizer/plans/{plan_id}/interviews"),
             ("admin", "/operator/departments"), ("admin", "/operator/departments/FJ-RSW?name=页面管理"),
-            ("anonymous", "/verify"), ("person", "/me/titles")]
+            ("anonymous", "/verify"), ("person", "/me/titles"), ("person", "/apply")]
 
 
 def _context(chromium: Browser, stack, who: HttpBrowser | None, viewport: dict) -> BrowserContext:
