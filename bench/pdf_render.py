@@ -30,7 +30,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20)
     rounds = parser.parse_args().rounds
-    for label, papers in (("typical (4 papers, 20 items)", 4), ("200 papers (216 items)", 200)):
+    for label, papers in (("typical (4 papers, 20 items)", 4), ("120 papers (136 items)", 120),
+                          ("200 papers (216 items)", 200)):
         times, pages = measure(papers, rounds)
         times.sort()
         p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]

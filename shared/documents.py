@@ -66,9 +66,10 @@ async def links(documents: httpx.AsyncClient, ref: str, file_ids: list[uuid.UUID
 
 
 async def generated(documents: httpx.AsyncClient, application_id: uuid.UUID,
-                    kinds: list[str] | None = None) -> list[dict]:
+                    kinds: list[str] | None = None) -> dict:
     """Links to the application's latest generated PDFs (评审表, 准考证, 证书…) that exist, for whoever
-    the caller lets see the application: ``{kind, kind_label, url, pages, size, created_at, expires_at}``."""
+    the caller lets see the application, and the renders under way: ``{items: [{kind, kind_label, url,
+    pages, size, created_at, expires_at}], rendering: [{kind, kind_label, step, page, label, started_at, …}]}``."""
     try:
         response = await documents.post("/internal/generated/links",
                                         json={"application_id": str(application_id), "kinds": kinds})

@@ -46,6 +46,7 @@ from services.applications.schemas import (
     MajorIn,
     MoveIn,
     ProfileIn,
+    RenderProgressOut,
     ReviewItem,
     ReviewOut,
     RowsIn,
@@ -218,10 +219,12 @@ async def review_read(application_id: uuid.UUID, principal: CurrentPrincipal, db
 
 
 async def _generated(documents: Documents, app: Application) -> GeneratedDocumentsOut:
-    items = [GeneratedDocumentOut(**d) for d in await shared_documents.generated(documents, app.id)]
+    found = await shared_documents.generated(documents, app.id)
+    items = [GeneratedDocumentOut(**d) for d in found["items"]]
     form = next((d for d in items if d.kind == "review_form"), None)
-    return GeneratedDocumentsOut(items=items, preparing=app.submitted_at is not None and (
-        form is None or form.created_at < app.submitted_at))
+    preparing = app.submitted_at is not None and (form is None or form.created_at < app.submitted_at)
+    progress = next((RenderProgressOut(**r) for r in found["rendering"] if r["kind"] == "review_form"), None)
+    return GeneratedDocumentsOut(items=items, preparing=preparing, progress=progress if preparing else None)
 
 
 @api.get(f"{ById}/documents", summary="导出申报信息：系统生成的评审表等 PDF（短期下载链接）")

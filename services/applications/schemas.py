@@ -362,10 +362,21 @@ class GeneratedDocumentOut(BaseModel):
     created_at: dt.datetime
 
 
+class RenderProgressOut(BaseModel):
+    """A PDF being made right now: ``label`` says where (正在排版第 7 页)."""
+
+    kind_label: str
+    label: str
+    page: int | None
+    started_at: dt.datetime
+
+
 class GeneratedDocumentsOut(BaseModel):
     items: list[GeneratedDocumentOut]
     # Submitted, but the review form of this submission is not there yet: ask again shortly.
     preparing: bool
+    # Its render, once a worker has taken it (until then it waits in the queue).
+    progress: RenderProgressOut | None = None
 
 
 class FileLinkOut(BaseModel):

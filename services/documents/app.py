@@ -20,7 +20,7 @@ def create_app(settings: DocumentsSettings | None = None) -> FastAPI:
     async def on_startup(app: FastAPI) -> None:
         app.state.store = store
         await store.ensure_bucket()
-        handlers.configure(settings, store)  # before the consumers start (they render the PDFs)
+        handlers.configure(settings, store, app.state.db)  # before the consumers start (they render the PDFs)
 
     async def on_shutdown(app: FastAPI) -> None:
         handlers.close()

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.documents.models import ApplicationData
 from services.documents.pdfs import contexts, generated
-from services.documents.pdfs.render import Renderer
+from services.documents.pdfs.render import Progress, Renderer
 from services.documents.settings import DocumentsSettings
 from services.documents.storage import ObjectStore
 from shared.db import Database
@@ -39,6 +39,7 @@ class Runtime:
     store: ObjectStore
     renderer: Renderer
     settings: DocumentsSettings
+    db: Database  # for the progress of renders, written outside the handler's transaction
 
 
 runtime: Runtime | None = None  # set by consumers(): the handlers' bucket and renderer
@@ -55,7 +56,13 @@ async def _make(session: AsyncSession, kind: str, envelope: Envelope, applicatio
     if await generated.exists(session, envelope.id, kind):
         return
     rt = _rt()
-    rendered = await rt.renderer.render(kind, context)
+    where = {"kind": kind, "application_id": application_id, "source_event_id": envelope.id}
+    await generated.report(rt.db, **where, progress=Progress(step=0))  # 排队 → 生成中 at once
+
+    async def on_progress(progress: Progress) -> None:
+        await generated.report(rt.db, **where, progress=progress)
+
+    rendered = await rt.renderer.render(kind, context, on_progress)
     await generated.save(session, rt.store, kind=kind, application_id=application_id, person_id=person_id,
                          source_event_id=envelope.id, rendered=rendered)
 
@@ -97,11 +104,11 @@ async def on_certificate(session: AsyncSession, data: CertificateIssued, envelop
                 contexts.certificate(data.model_dump(mode="json"), verify, dt.datetime.now(dt.UTC)))
 
 
-def configure(settings: DocumentsSettings, store: ObjectStore) -> Runtime:
+def configure(settings: DocumentsSettings, store: ObjectStore, db: Database) -> Runtime:
     global runtime
     runtime = Runtime(store=store, renderer=Renderer(
         workers=settings.pdf_workers, timeout=settings.pdf_timeout_seconds,
-        memory_bytes=settings.pdf_memory_mb * 1024 * 1024), settings=settings)
+        memory_bytes=settings.pdf_memory_mb * 1024 * 1024), settings=settings, db=db)
     return runtime
 
 

@@ -97,3 +97,19 @@ class GeneratedDocument(Base):
     size: Mapped[int] = mapped_column(sa.BigInteger)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     superseded: Mapped[bool] = mapped_column(default=False)
+
+
+class PdfRender(Base):
+    """A render under way: where it is (WeasyPrint's step, the page being laid out), for 导出's
+    progress. Written outside the handler's transaction as the render goes; removed with the
+    transaction that stores the PDF (or left to be overwritten by the retry of a failed one)."""
+
+    __tablename__ = "pdf_renders"
+
+    source_event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    application_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    step: Mapped[int] = mapped_column(default=0)
+    page: Mapped[int | None]
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -16,7 +16,7 @@ from services.documents.deps import DbSession, Grace, Page, Settings, Store
 from services.documents.kinds import FILE_KINDS, kind_label
 from services.documents.models import File, GeneratedDocument
 from services.documents.pdfs import generated
-from services.documents.pdfs.render import KINDS
+from services.documents.pdfs.render import KINDS, progress_label
 from services.documents.schemas import (
     REF_PATTERN,
     ClaimIn,
@@ -25,10 +25,12 @@ from services.documents.schemas import (
     FileLink,
     FileOut,
     GeneratedLink,
+    GeneratedLinks,
     GeneratedLinksIn,
     Kind,
     LinkOut,
     LinksIn,
+    RenderProgress,
 )
 from services.documents.storage import ObjectMissing
 from services.documents.uploads import receive_upload
@@ -185,15 +187,21 @@ async def open_generated(token: Annotated[str, Path(max_length=200)], db: DbSess
         "Cache-Control": "private, max-age=60", "X-Content-Type-Options": "nosniff", "Content-Length": str(doc.size)})
 
 
-@generated_internal.post("/links", summary="某申报最新生成文书的短期下载链接（尚未生成的不返回）")
-async def generated_links(data: GeneratedLinksIn, _: InternalCaller, db: DbSession,
-                          settings: Settings) -> list[GeneratedLink]:
+@generated_internal.post("/links", summary="某申报最新生成文书的短期下载链接（尚未生成的不返回）及生成进度")
+async def generated_links(data: GeneratedLinksIn, _: InternalCaller, db: DbSession, settings: Settings) -> GeneratedLinks:
     """applications decides who may see the application (the applicant, its deciders) and asks here."""
     expires_at = _expiry(settings, data.ttl_seconds)
     secret = settings.link_secret.get_secret_value()
-    return [GeneratedLink(kind=d.kind, kind_label=KINDS[d.kind], url=generated.url(d, expires_at, secret), pages=d.pages,
-                          size=d.size, created_at=d.created_at, expires_at=expires_at)
-            for d in await generated.current(db, data.application_id, data.kinds)]
+    items = [GeneratedLink(kind=d.kind, kind_label=KINDS[d.kind], url=generated.url(d, expires_at, secret),
+                           pages=d.pages, size=d.size, created_at=d.created_at, expires_at=expires_at)
+             for d in await generated.current(db, data.application_id, data.kinds)]
+    # A row not touched for longer than a render may take is a dead worker's: its retry will start anew.
+    alive_since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settings.pdf_timeout_seconds + 30)
+    rendering = [RenderProgress(kind=r.kind, kind_label=KINDS[r.kind], step=r.step, page=r.page,
+                                label=progress_label(r.step, r.page), started_at=r.started_at, updated_at=r.updated_at)
+                 for r in await generated.rendering(db, data.application_id)
+                 if r.updated_at >= alive_since and (not data.kinds or r.kind in data.kinds)]
+    return GeneratedLinks(items=items, rendering=rendering)
 
 
 @internal.post("/links", summary="某记录所引用附件的短期查看链接（未登记在该记录下的附件不返回）")

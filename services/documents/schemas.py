@@ -96,6 +96,22 @@ class GeneratedLink(BaseModel):
     expires_at: dt.datetime
 
 
+class RenderProgress(BaseModel):
+    """A PDF being made: ``label`` says where (正在排版第 7 页…)."""
+    kind: str
+    kind_label: str
+    step: int
+    page: int | None
+    label: str
+    started_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class GeneratedLinks(BaseModel):
+    items: list[GeneratedLink]
+    rendering: list[RenderProgress]
+
+
 class FileLink(BaseModel):
     file_id: uuid.UUID
     name: str

@@ -12,7 +12,7 @@ async def main() -> None:
     s = get_settings()
     db, store = Database(s.database_url, pool_size=4, max_overflow=4), ObjectStore(s)
     await store.ensure_bucket()
-    handlers.configure(s, store)
+    handlers.configure(s, store, db)
     try:
         await run_workers_forever(db, s, handlers.consumers, extra=lambda db, stop: [cleanup.run_periodically(db, store, s, stop)])
     finally:

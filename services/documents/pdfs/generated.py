@@ -13,9 +13,10 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.documents import links
-from services.documents.models import File, GeneratedDocument
-from services.documents.pdfs.render import KINDS, Rendered, image_data_uri
+from services.documents.models import File, GeneratedDocument, PdfRender
+from services.documents.pdfs.render import KINDS, Progress, Rendered, image_data_uri
 from services.documents.storage import ObjectStore
+from shared.db import Database
 from shared.events import record_event
 from shared.events.catalogue import PdfGenerated
 
@@ -52,6 +53,7 @@ async def save(db: AsyncSession, store: ObjectStore, *, kind: str, application_i
         source_event_id=source_event_id, object_key=key, pages=rendered.pages, size=len(rendered.pdf),
         created_at=dt.datetime.now(dt.UTC), superseded=False)
         .on_conflict_do_nothing(index_elements=["source_event_id", "kind"]).returning(GeneratedDocument.id))
+    await db.execute(sa.delete(PdfRender).where(PdfRender.source_event_id == source_event_id, PdfRender.kind == kind))
     if doc_id is None:
         return None
     await db.execute(sa.update(GeneratedDocument).where(
@@ -71,6 +73,24 @@ async def current(db: AsyncSession, application_id: uuid.UUID, kinds: list[str] 
         query = query.where(GeneratedDocument.kind.in_(kinds))
     found = {d.kind: d for d in (await db.scalars(query.order_by(GeneratedDocument.created_at))).all()}
     return [found[k] for k in KINDS if k in found]
+
+
+async def report(database: Database, *, kind: str, application_id: uuid.UUID, source_event_id: uuid.UUID,
+                 progress: Progress) -> None:
+    """Where a render is, in a transaction of its own (the handler's commits only with the PDF)."""
+    now = dt.datetime.now(dt.UTC)
+    async with database.sessionmaker() as session, session.begin():
+        await session.execute(pg.insert(PdfRender).values(
+            source_event_id=source_event_id, kind=kind, application_id=application_id, step=progress.step,
+            page=progress.page, started_at=now, updated_at=now).on_conflict_do_update(
+            index_elements=["source_event_id", "kind"],
+            set_={"step": progress.step, "page": progress.page, "updated_at": now}))
+
+
+async def rendering(db: AsyncSession, application_id: uuid.UUID) -> list[PdfRender]:
+    """The application's renders under way (a row older than a render's time limit is a dead one's)."""
+    return list((await db.scalars(sa.select(PdfRender).where(PdfRender.application_id == application_id)
+                                  .order_by(PdfRender.started_at))).all())
 
 
 def url(doc: GeneratedDocument, expires_at: dt.datetime, secret: str) -> str:

@@ -7,17 +7,26 @@ dies (the limit, the OOM killer, a kill), ends that pool: its processes are kill
 starts; the caller gets ``RenderFailed`` and the event's consumer retries later.
 
 The templates reach nothing but their own stylesheet and ``data:`` URIs (the photo, the QR code):
-the URL fetcher refuses the network and the file system."""
+the URL fetcher refuses the network and the file system.
+
+Progress: WeasyPrint logs its steps ("Step 5 - Creating layout - Page 7") on its progress logger;
+in a worker they go, tagged with the render's job, to a queue the pool's processes inherit, and
+the awaiting coroutine hands them to its ``on_progress`` (导出 shows them on a long form)."""
 from __future__ import annotations
 
 import asyncio
 import base64
 import datetime as dt
+import gc
 import logging
 import multiprocessing
 import os
+import queue
+import re
 import resource
 import signal
+import uuid
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -45,6 +54,34 @@ class RenderFailed(RuntimeError):
 class Rendered:
     pdf: bytes
     pages: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a render is: ``step`` (WeasyPrint's step number, 1–7) and, while laying out, ``page``."""
+    step: int
+    page: int | None = None
+
+
+_STEP = re.compile(r"Step (\d+)\D*?(?:Page (\d+))?$")
+
+
+def parse_progress(message: str) -> Progress | None:
+    found = _STEP.search(message)
+    return Progress(int(found[1]), int(found[2]) if found[2] else None) if found else None
+
+
+def progress_label(step: int, page: int | None) -> str:
+    """What the applicant reads while a PDF is made (WeasyPrint's steps, in their words)."""
+    if step <= 0:
+        return "已开始生成"
+    if step <= 2:
+        return "正在读取申报信息"
+    if step <= 4:
+        return "正在套用表格样式"
+    if step == 5:
+        return f"正在排版第 {page} 页" if page else "正在排版"
+    return "正在写入 PDF 文件"
 
 
 def qr_data_uri(text: str) -> str:
@@ -94,30 +131,85 @@ def _fetcher():  # imported in the worker only: the service process never loads 
     return AssetsOnly(allowed_protocols={"data"})
 
 
-def render_pdf(kind: str, context: dict[str, Any]) -> Rendered:
-    """Synchronous: in a worker process (or a benchmark)."""
+def render_pdf(kind: str, context: dict[str, Any], job: str | None = None) -> Rendered:
+    """Synchronous: in a worker process (or a benchmark). ``job`` tags the progress it reports."""
     from weasyprint import HTML
 
-    document = HTML(string=html(kind, context), base_url=ASSET_BASE, url_fetcher=_fetcher()).render()
-    return Rendered(pdf=document.write_pdf(), pages=len(document.pages))
+    global _job
+    _job = job
+    # A long form allocates hundreds of thousands of boxes that live until the end of the render:
+    # the cyclic collector's passes over them are wasted (a tenth of a 10-page render). A full
+    # collection after each render would cost more than it saves; the collector resumes on its own.
+    gc.disable()
+    try:
+        document = HTML(string=html(kind, context), base_url=ASSET_BASE, url_fetcher=_fetcher()).render()
+        return Rendered(pdf=document.write_pdf(), pages=len(document.pages))
+    finally:
+        _job = None
+        gc.enable()
 
 
-def _limit_memory(max_bytes: int) -> None:
+_job: str | None = None  # the render this worker process is on
+
+
+class _ToQueue(logging.Handler):
+    def __init__(self, progress: Any) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _job is not None:
+            try:
+                self.progress.put_nowait((_job, record.getMessage()))
+            except Exception:  # a full or closed queue costs the progress line, never the render
+                pass
+
+
+def _start_worker(max_bytes: int, progress: Any) -> None:
     if max_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+    logger = logging.getLogger("weasyprint.progress")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.addHandler(_ToQueue(progress))
+
+
+OnProgress = Callable[[Progress], Awaitable[None]]
 
 
 class Renderer:
     def __init__(self, *, workers: int = 1, timeout: float = 60, memory_bytes: int = 1536 * 1024 * 1024) -> None:
         self.workers, self.timeout, self.memory_bytes = workers, timeout, memory_bytes
+        self.report_every = 0.5  # seconds between progress reports (each is a database write)
         self._pool: ProcessPoolExecutor | None = None
+        self._progress: Any = None  # the queue the pool's workers report progress to
+        self._listeners: dict[str, OnProgress] = {}
 
     def _ensure(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn: a fork of a process with an event loop and threads (the S3 pool) is not safe.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_limit_memory, initargs=(self.memory_bytes,))
+            context = multiprocessing.get_context("spawn")
+            self._progress = context.Queue(1000)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
+                                             initargs=(self.memory_bytes, self._progress))
         return self._pool
+
+    async def _report(self) -> None:
+        """Hand what the workers reported so far to the renders awaiting it (the last step of each)."""
+        latest: dict[str, Progress] = {}
+        while self._progress is not None:
+            try:
+                job, message = self._progress.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                break
+            if (progress := parse_progress(message)) is not None:
+                latest[job] = progress
+        for job, progress in latest.items():
+            if (listener := self._listeners.get(job)) is not None:
+                try:
+                    await listener(progress)
+                except Exception:
+                    log.exception("reporting the progress of render %s failed", job)
 
     def pids(self) -> list[int]:
         return list((self._pool._processes or {}).keys()) if self._pool else []  # type: ignore[attr-defined]
@@ -133,12 +225,27 @@ class Renderer:
             except ProcessLookupError:
                 pass
         pool.shutdown(wait=False, cancel_futures=True)
+        progress, self._progress = self._progress, None
+        if progress is not None:
+            progress.close()
+            progress.cancel_join_thread()
 
-    async def render(self, kind: str, context: dict[str, Any]) -> Rendered:
+    async def render(self, kind: str, context: dict[str, Any], on_progress: OnProgress | None = None) -> Rendered:
+        """Render in a worker; ``on_progress`` hears the latest step every ``report_every`` seconds."""
         pool = self._ensure()
+        job = uuid.uuid4().hex
+        loop = asyncio.get_running_loop()
+        if on_progress is not None:
+            self._listeners[job] = on_progress
         try:
-            future = asyncio.get_running_loop().run_in_executor(pool, render_pdf, kind, context)
-            return await asyncio.wait_for(future, self.timeout)
+            future = loop.run_in_executor(pool, render_pdf, kind, context, job)
+            deadline = loop.time() + self.timeout
+            while not future.done():
+                if loop.time() >= deadline:
+                    raise TimeoutError
+                await asyncio.wait({future}, timeout=min(self.report_every, max(0.0, deadline - loop.time())))
+                await self._report()
+            return future.result()
         except TimeoutError:
             log.warning("rendering %s took more than %ss: its worker is killed", kind, self.timeout)
             if self._pool is pool:
@@ -149,6 +256,8 @@ class Renderer:
             if self._pool is pool:
                 self._discard()
             raise RenderFailed(f"rendering {kind} failed: {exc!r}") from exc
+        finally:
+            self._listeners.pop(job, None)
 
     def close(self) -> None:
         self._discard()

@@ -3,6 +3,7 @@
 the 准考证 takes name and photo from the submitted application, links open the PDFs."""
 from __future__ import annotations
 
+import asyncio
 import io
 import uuid
 
@@ -34,18 +35,18 @@ class FailsOnce(render.Renderer):
         super().__init__(workers=1)
         self.failed = False
 
-    async def render(self, kind, context):
+    async def render(self, kind, context, on_progress=None):
         if not self.failed:
             self.failed = True
             raise render.RenderFailed("the worker died")
-        return await super().render(kind, context)
+        return await super().render(kind, context, on_progress)
 
 
 @pytest.fixture
 async def world(docs):
     settings = docs.settings(public_url="https://zc.example.gov.cn")
     db, store = Database(settings.database_url, pool_size=2), ObjectStore(settings)
-    rt = handlers.configure(settings, store)
+    rt = handlers.configure(settings, store, db)
     try:
         yield db, rt
     finally:
@@ -67,6 +68,10 @@ async def rows(db: Database, application_id: str) -> list[GeneratedDocument]:
 
 
 def links(docs, application_id: str, **body) -> httpx.Response:
+    return _links(docs, application_id, **body).json()["items"]
+
+
+def _links(docs, application_id: str, **body) -> httpx.Response:
     return httpx.post(f"{docs.stack.urls.services['documents']}/internal/generated/links",
                       headers={"x-service-key": docs.stack.internal_key},
                       json={"application_id": application_id, **body})
@@ -83,7 +88,7 @@ async def test_submitted_twice_stores_one_form_and_a_resubmission_supersedes_it(
     assert sorted(d.kind for d in found) == ["exceptional_form", "review_form"]
     assert all(d.object_key in docs.objects() and d.source_event_id == first.id for d in found)
 
-    answer = links(docs, app["id"]).json()
+    answer = links(docs, app["id"])
     assert [a["kind"] for a in answer] == ["review_form", "exceptional_form"]
     assert answer[0]["kind_label"] == "专业技术资格评审表" and answer[0]["pages"] >= 2
     pdf = httpx.get(f"{docs.stack.gateway}{answer[0]['url']}?download=true")
@@ -99,14 +104,34 @@ async def test_submitted_twice_stores_one_form_and_a_resubmission_supersedes_it(
     found = await rows(db, app["id"])
     assert len(found) == 4
     assert [d.superseded for d in found if d.source_event_id == first.id] == [True, True]
-    latest = links(docs, app["id"], kinds=["exceptional_form"]).json()
+    latest = links(docs, app["id"], kinds=["exceptional_form"])
     assert len(latest) == 1
     text = PdfReader(io.BytesIO(httpx.get(f"{docs.stack.gateway}{latest[0]['url']}").content)).pages[0].extract_text()
     assert "补充了新的业绩" in text
 
     await handle(db, submitted(app, 8))  # an older submission arriving late renders nothing
     assert len(await rows(db, app["id"])) == 4
-    assert links(docs, str(uuid.uuid4())).json() == []
+    assert _links(docs, str(uuid.uuid4())).json() == {"items": [], "rendering": []}
+
+
+async def test_a_long_form_says_where_its_render_is_until_it_is_stored(world, docs):
+    db, rt = world
+    rt.renderer.report_every = 0.05
+    app = samples.application(papers=200)
+    handling = asyncio.create_task(handle(db, submitted(app, 2)))
+    seen: list[dict] = []
+    while not handling.done():
+        seen += _links(docs, app["id"]).json()["rendering"]
+        await asyncio.sleep(0.05)
+    await handling
+    labels = [r["label"] for r in seen]
+    assert all(r["kind"] == "review_form" and r["kind_label"] == "专业技术资格评审表" for r in seen)
+    assert any(label.startswith("正在排版第 ") for label in labels), labels
+    pages = [r["page"] for r in seen if r["step"] == 5]
+    assert pages == sorted(pages)
+    answer = _links(docs, app["id"]).json()
+    assert answer["rendering"] == [] and [a["kind"] for a in answer["items"]] == ["review_form"]
+    assert answer["items"][0]["pages"] >= max(pages)
 
 
 async def test_a_failed_render_raises_for_the_retry_and_the_retry_stores_it(world):
@@ -140,7 +165,7 @@ async def test_admission_ticket_and_certificate(world, docs):
         major="中学数学", level="senior_associate", obtained_on="2026-12-20", committee="评委会",
         organizer_name="福建省教育厅"))
     await handle(db, cert)
-    answer = {a["kind"]: a for a in links(docs, app["id"]).json()}
+    answer = {a["kind"]: a for a in links(docs, app["id"])}
     assert set(answer) == {"review_form", "admission_ticket", "certificate"}
     ticket_text = PdfReader(io.BytesIO(httpx.get(f"{docs.stack.gateway}{answer['admission_ticket']['url']}").content)
                             ).pages[0].extract_text()

@@ -9,11 +9,14 @@ import datetime as dt
 import io
 import re
 import subprocess
+import tempfile
 import urllib.parse
 from pathlib import Path
 
 import pytest
 import segno
+import zxingcpp
+from PIL import Image
 from pypdf import PdfReader
 
 from services.documents.pdfs import contexts, render, samples
@@ -105,11 +108,20 @@ def qr_svg_in(html: str) -> str:
 
 
 def assert_qr_encodes(html: str, text: str) -> None:
-    """No decoder in the registries: compare the embedded code with segno's code of the expected
-    text (same version, same modules)."""
+    """The code the template embeds is segno's code of the expected text (same version, same modules)."""
     embedded = qr_svg_in(html.replace("&amp;", "&"))
     assert embedded == urllib.parse.unquote(render.qr_data_uri(text).split(",", 1)[1])
     assert embedded != urllib.parse.unquote(render.qr_data_uri(text + "x").split(",", 1)[1])
+
+
+def printed_qr_codes(pdf: bytes) -> list[str]:
+    """The QR codes of the PDF's first page as a scanner reads them off paper: the page rasterised
+    at 150 dpi (pdftoppm), then decoded (zxing-cpp)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", "-", f"{tmp}/page"],
+                       input=pdf, check=True, timeout=60)
+        page = Image.open(f"{tmp}/page.png")
+        return [code.text for code in zxingcpp.read_barcodes(page) if code.format == zxingcpp.BarcodeFormat.QRCode]
 
 
 def test_admission_ticket_with_photo_number_time_place_and_qr():
@@ -122,6 +134,7 @@ def test_admission_ticket_with_photo_number_time_place_and_qr():
         assert expected in text, expected
     assert len(PdfReader(io.BytesIO(r.pdf)).pages[0].images) == 1
     assert_qr_encodes(render.html("admission_ticket", context), "2026000100007")
+    assert printed_qr_codes(r.pdf) == ["2026000100007"]
     keep_png(r.pdf, "admission_ticket")
 
 
@@ -135,6 +148,7 @@ def test_certificate_with_number_and_a_qr_code_of_its_verification_page():
                      "福建省中小学教师高级职务评审委员会", "福建省教育厅"):
         assert expected in text, expected
     assert_qr_encodes(render.html("certificate", context), url)
+    assert printed_qr_codes(r.pdf) == [url]
     assert segno.make(url, error="m").version <= 6  # small enough to scan from paper
     keep_png(r.pdf, "certificate", last=1)
 
@@ -177,6 +191,34 @@ async def test_a_render_past_its_time_or_a_killed_worker_fails_and_the_next_one_
         assert again.pages == 1
     finally:
         renderer.close()
+
+
+async def test_a_long_render_reports_its_steps_and_pages_as_it_goes():
+    renderer = render.Renderer(workers=1)
+    renderer.report_every = 0.02
+    heard: list[render.Progress] = []
+
+    async def on_progress(progress: render.Progress) -> None:
+        heard.append(progress)
+
+    try:
+        r = await renderer.render("review_form", contexts.review(samples.application(papers=200), None, NOW), on_progress)
+        pages = [p.page for p in heard if p.step == 5]
+        assert len(pages) >= 2 and pages == sorted(pages) and 1 <= pages[0] < pages[-1] <= r.pages
+        assert heard[-1].step >= 6  # writing the PDF came after the layout
+        assert [p.step for p in heard] == sorted(p.step for p in heard)
+        assert render.progress_label(5, pages[-1]) == f"正在排版第 {pages[-1]} 页"
+        # A render that nobody listens to reports nothing anywhere (and is not slowed by it).
+        assert (await renderer.render("certificate", contexts.certificate(CERT, "https://x/verify/1", NOW))).pages == 1
+    finally:
+        renderer.close()
+
+
+def test_progress_lines_of_weasyprint_are_read_as_steps_and_pages():
+    assert render.parse_progress("Step 5 - Creating layout - Page 12") == render.Progress(5, 12)
+    assert render.parse_progress("Step 6 - Creating PDF") == render.Progress(6, None)
+    assert render.parse_progress("something else") is None
+    assert render.progress_label(0, None) == "已开始生成" and render.progress_label(6, None) == "正在写入 PDF 文件"
 
 
 async def test_a_worker_cannot_take_more_memory_than_its_limit():
