@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 
 from shared.db import alembic_config, ensure_database, upgrade_to_head
@@ -37,7 +38,6 @@ def prepare_database(url: str, migrations_dir: Path, *, wait_seconds: float = 60
 
 async def current_revisions(url: str) -> set[str]:
     """The Alembic revisions the database is at (none before the first migration)."""
-    import sqlalchemy as sa
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -58,14 +58,14 @@ def wait_for_migrations(url: str, migrations_dir: Path, *, wait_seconds: float =
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            at = asyncio.run(current_revisions(url))
-        except OSError:  # the server is not up yet
-            at = set()
+            at, why = asyncio.run(current_revisions(url)), ""
+        except (OSError, sa.exc.DBAPIError) as exc:  # the server is not up, the Job has not created the database yet
+            at, why = set(), f" ({type(exc).__name__}: {exc})"
         if at == heads:
             return
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the database is at {sorted(at)}, this code needs {sorted(heads)}")
-        log.info("waiting for the migrations: at %s, head %s", sorted(at), sorted(heads))
+            raise TimeoutError(f"the database is at {sorted(at)}, this code needs {sorted(heads)}{why}")
+        log.info("waiting for the migrations: at %s, head %s%s", sorted(at), sorted(heads), why)
         time.sleep(every)
 
 
