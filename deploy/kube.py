@@ -192,7 +192,12 @@ def gateway_objects() -> list[dict]:
                "spec": {"ingressClassName": "nginx", "rules": [{"http": {"paths": [{
                    "path": "/", "pathType": "Prefix",
                    "backend": {"service": {"name": "gateway", "port": {"name": "http"}}}}]}}]}}
-    return [*api_objects("gateway", GATEWAY_PORT, ["python", "-m", "gateway"]), ingress]
+    objects = api_objects("gateway", GATEWAY_PORT, ["python", "-m", "gateway"])
+    # Behind the Ingress every request comes from the controller: uvicorn takes the client's address
+    # from X-Forwarded-For (the rate limits are per address), trusted since only the Ingress reaches
+    # the gateway's ClusterIP Service.
+    objects[0]["spec"]["template"]["spec"]["containers"][0]["env"].insert(1, {"name": "FORWARDED_ALLOW_IPS", "value": "*"})
+    return [*objects, ingress]
 
 
 def platform_config() -> dict[str, Any]:

@@ -129,6 +129,8 @@ def test_every_service_has_its_api_worker_migration_service_and_disruption_budge
                                                   "prometheus.io/path": "/metrics"}
         if name == "gateway":
             assert c["args"] == ["python", "-m", "gateway"]
+            # Rate limits per address need the client's, not the Ingress controller's.
+            assert {"name": "FORWARDED_ALLOW_IPS", "value": "*"} in c["env"]
             continue
         module = f"services.{name}"
         assert c["args"] == ["python", "-m", module]
