@@ -60,7 +60,7 @@ def wait_for_migrations(url: str, migrations_dir: Path, *, wait_seconds: float =
         try:
             at, why = asyncio.run(current_revisions(url)), ""
         except (OSError, sa.exc.DBAPIError) as exc:  # the server is not up, the Job has not created the database yet
-            at, why = set(), f" ({type(exc).__name__}: {exc})"
+            at, why = set(), f" ({getattr(exc, 'orig', exc)!r})"
         if at == heads:
             return
         if time.monotonic() > deadline:
@@ -79,6 +79,11 @@ def serve(create_app: Callable[[], FastAPI], settings: ServiceSettings, migratio
     command = (sys.argv[1:] if argv is None else argv) or ["serve"]
     if command not in (["serve"], ["migrate"], ["wait-for-migrations"]):
         raise SystemExit(f"usage: python -m services.{settings.service_name} [migrate | wait-for-migrations]")
+    if command != ["serve"]:  # a Job's or init container's only output: say what it waits for
+        from shared.logging import configure_logging
+
+        configure_logging(f"{settings.service_name}-{command[0]}", settings.platform.log_level,
+                          settings.platform.log_json)
     if command == ["wait-for-migrations"]:
         wait_for_migrations(settings.database_url, migrations_dir)
         return
