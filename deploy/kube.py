@@ -84,7 +84,7 @@ def container(name: str, process: str, args: list[str], r: Resources, *, port: i
     c: dict[str, Any] = {
         "name": process, "image": image(name), "args": args,
         "envFrom": [{"configMapRef": {"name": CONFIG}}],
-        "env": [{"name": "OTEL_SERVICE_NAME", "value": process if process != "api" else name},
+        "env": [{"name": "OTEL_SERVICE_NAME", "value": name if process == "api" else f"{name}-{process}"},
                 *({"name": v, "valueFrom": {"secretKeyRef": {"name": SECRET, "key": v}}} for v in secret_variables(name))],
         "resources": resources(r),
         "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
@@ -180,7 +180,6 @@ def service_objects(name: str, port: int) -> list[dict]:
                     "template": {"metadata": {"labels": labels(name, "migrate")},
                                  "spec": pod_spec(name, [migrate], restart="Never")}}}
     worker = container(name, "worker", ["python", "-m", f"{module}.worker"], OWN_RESOURCES.get(f"{name}-worker", WORKER))
-    worker["env"][0]["value"] = f"{name}-worker"
     worker_pod = pod_spec(name, [worker], init=[wait])
     return [job, *api_objects(name, port, ["python", "-m", module], init=[wait]),
             deployment(name, "worker", worker_pod, replicas=1), pdb(name, "worker")]

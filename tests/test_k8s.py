@@ -141,6 +141,11 @@ def test_every_service_has_its_api_worker_migration_service_and_disruption_budge
         for pod in (api["spec"], worker):  # no pod of a new version runs before its migrations have
             (wait,) = pod["initContainers"]
             assert wait["args"] == ["python", "-m", module, "wait-for-migrations"] and wait["image"] == c["image"]
+        # Traces name the process: identity, identity-worker, identity-migrate…
+        for spec in (api["spec"], worker, jobs[f"{name}-migrate"]["spec"]["template"]["spec"]):
+            for one in spec.get("initContainers", []) + spec["containers"]:
+                expected = name if one["name"] == "api" else f"{name}-{one['name']}"
+                assert {"name": "OTEL_SERVICE_NAME", "value": expected} in one["env"]
 
 
 def test_every_deployment_has_probes_limits_a_disruption_budget_and_runs_unprivileged(rendered):
