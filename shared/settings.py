@@ -60,6 +60,9 @@ class ServiceSettings(BaseSettings):
     # Run the outbox relay and the event consumers inside the API process (dev and small
     # installs); in production run `python -m services.<name>.worker` separately instead.
     run_workers: bool = True
+    # Create and migrate the database (and seed demo data) before serving; off on Kubernetes,
+    # where a Job migrates once and the pods wait for it (see shared/prestart.py).
+    migrate_on_start: bool = True
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 
     # The names of a service's secret settings, checked like ZC_INTERNAL_KEY.
