@@ -111,6 +111,7 @@ async def _application_items(who: Visitor, mine: list[dict] | Unavailable) -> li
         if isinstance(mine, Unavailable):
             raise mine
         desks = await fetch_json(who, "applications", "/api/applications/reviews/desks")
+        votes = await fetch_json(who, "applications", "/api/applications/votes")
     except Unavailable:
         return [{"title": "职称申报暂时无法访问，与申报有关的待处理事项稍后显示"}]
     todos = []
@@ -123,6 +124,10 @@ async def _application_items(who: Visitor, mine: list[dict] | Unavailable) -> li
     if desks:  # the way to 申报审核 for deciders the navigation does not know (主管部门, a plan's stages)
         todos.append({"title": f"有 {waiting} 件职称申报等待您审核" if waiting else "申报审核：暂无等待您审核的申报",
                       "url": "/reviews", "sub": "、".join(f"{d['party_label']}：{d['scope']}" for d in desks)})
+    open_votes = [v for v in votes if v["can_vote"] and not v["my_choice"]]
+    if open_votes:  # a committee's expert: the applications assigned to them that wait for their vote
+        todos.append({"title": f"有 {len(open_votes)} 件申报等待您评审表决", "url": "/expert",
+                      "sub": f"表决截止：{local_time(min(v['deadline'] for v in open_votes))}"})
     return todos
 
 

@@ -50,6 +50,8 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
              ("/files", "我的附件"), ("/me", "个人中心")]
     if p.has("unit_admin"):  # a 经办人 named by a unit
         items += [("/unit/home", "单位工作台"), ("/reviews", "申报审核")]
+    if p.has("expert"):  # a committee's expert (what they review: their drawn panels')
+        items.append(("/expert", "评审表决"))
     if p.has("plan_admin"):  # administers an organiser's plans
         items.append(("/organizer/plans", "计划管理"))
     if p.has("operator"):  # names the staff of the 主管部门
@@ -295,6 +297,10 @@ NOTICES = {
     "exemption_refused": "已不同意免面试，申报人将看到理由。",
     "interviews_scheduled": "已安排面试并生成准考证号，申报人可在“职称申报”中打印准考证。",
     "titles_imported": "已从职称证书导入现有职称情况。",
+    "expert_changed": "专家状态已更改。",
+    "panel_drawn": "已随机抽取评委会专家，抽取记录已保存；专家可在“评审表决”中评审。",
+    "vote_closed": "表决已结束，计票结果已记入各申报的审核结果。",
+    "vote_cast": "表决已保存；表决截止前可修改。",
 }
 
 

@@ -8,13 +8,19 @@ from fastapi import Depends, Header, Request
 
 from shared.deps import DbSession, Page
 
-__all__ = ["DbSession", "Documents", "IfMatch", "Page"]
+__all__ = ["DbSession", "Documents", "Identity", "IfMatch", "Page"]
 
 
 def _documents(request: Request) -> httpx.AsyncClient:
     return request.app.state.documents
 
 
+def _identity(request: Request) -> httpx.AsyncClient:
+    return request.app.state.identity
+
+
+# identity's internal API (the experts an import names by 身份证号).
+Identity = Annotated[httpx.AsyncClient, Depends(_identity)]
 # documents' internal API (claims on the files an application uses).
 Documents = Annotated[httpx.AsyncClient, Depends(_documents)]
 # The version a save was made on (the ETag of the GET); required by every change.

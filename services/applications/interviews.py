@@ -97,7 +97,7 @@ async def _administered(db: AsyncSession, principal: Principal, application_id: 
     return app, PlanSnapshot.model_validate(plan.data)
 
 
-async def _own_plan(db: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> PlanSnapshot:
+async def own_plan(db: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> PlanSnapshot:
     plan = await db.get(Plan, plan_id)
     if plan is None or uuid.UUID(plan.data["organizer_id"]) not in await organizers_of(db, principal):
         raise NotFound("未找到该评审计划，或它不属于您管理的组建单位", code="plan_not_found")
@@ -226,7 +226,7 @@ async def exemptions(db: AsyncSession, principal: Principal, *, plan_id: uuid.UU
                      offset: int, limit: int, page: int) -> Paged[ExemptionItem]:
     """The requests to the plans of the principal's organisers, oldest first (never their own)."""
     if plan_id is not None:
-        await _own_plan(db, principal, plan_id)
+        await own_plan(db, principal, plan_id)
     where = [Exemption.plan_id.in_(_plans_of(await organizers_of(db, principal))),
              Application.person_id != principal.id]
     if plan_id is not None:
@@ -297,7 +297,7 @@ async def interviews(db: AsyncSession, principal: Principal, *, plan_id: uuid.UU
                      offset: int, limit: int, page: int) -> Paged[InterviewItem]:
     """面试安排 of a plan: its submitted applications (and any scheduled since returned or rejected)
     with where each stands; ``status`` picks one kind."""
-    plan = await _own_plan(db, principal, plan_id)
+    plan = await own_plan(db, principal, plan_id)
     if not plan.has_interview:
         return Paged(items=[], total=0, page=page, page_size=limit)
     granted = sa.and_(Exemption.application_id.is_not(None), Exemption.status == "granted")
@@ -355,24 +355,25 @@ async def _next_ticket(db: AsyncSession, plan_id: uuid.UUID) -> str:
     return f"{year:04d}{plan_no:04d}{last:05d}"
 
 
-def _starts_at(value: dt.datetime) -> dt.datetime:
-    """In the future and within the next three years (a typo of the year is refused, not stored)."""
+def future_time(value: dt.datetime, field: str = "starts_at", what: str = "面试时间") -> dt.datetime:
+    """In the future and within the next three years (a typo of the year is refused, not stored);
+    a time without a zone is Asia/Shanghai's. Also a committee's voting deadline (panels.draw)."""
     try:
-        starts_at = (value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value).astimezone(dt.UTC)
+        moment = (value.replace(tzinfo=SHANGHAI) if value.tzinfo is None else value).astimezone(dt.UTC)
     except (OverflowError, ValueError):
-        raise InvalidField("starts_at", "面试时间不正确") from None
+        raise InvalidField(field, f"{what}不正确") from None
     now = dt.datetime.now(dt.UTC)
-    if starts_at <= now:
-        raise InvalidField("starts_at", "面试时间应晚于当前时间")
-    if starts_at > now + MAX_AHEAD:
-        raise InvalidField("starts_at", "面试时间应在三年之内")
-    return starts_at
+    if moment <= now:
+        raise InvalidField(field, f"{what}应晚于当前时间")
+    if moment > now + MAX_AHEAD:
+        raise InvalidField(field, f"{what}应在三年之内")
+    return moment
 
 
 async def schedule(db: AsyncSession, principal: Principal, data: InterviewsIn) -> BatchResult:
     """安排面试: each application in its own savepoint (one that cannot be scheduled fails alone),
     in id order; the plans' counters are locked first, in plan order, so batches never deadlock."""
-    starts_at = _starts_at(data.starts_at)
+    starts_at = future_time(data.starts_at)
     if not data.place:
         raise InvalidField("place", "请填写面试地点")
     mine = await organizers_of(db, principal)

@@ -313,3 +313,85 @@ class Certificate(Base):
     committee: Mapped[str] = mapped_column(sa.String(200))
     organizer_name: Mapped[str] = mapped_column(sa.String(200))
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- the committee online: expert pool, panel draw, votes (experts.py, panels.py, votes.py) -------
+class Expert(Base):
+    """评委专家库: a registered person in an organiser's pool of experts, with the series, majors,
+    level of their own title and unit the draw matches and the 回避 rule reads."""
+
+    __tablename__ = "experts"
+    __table_args__ = (sa.UniqueConstraint("organizer_id", "person_id", name="uq_experts_organizer_person"),
+                      sa.Index("ix_experts_organizer_series", "organizer_id", "series", "active"))
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    organizer_id: Mapped[uuid.UUID]
+    person_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(sa.String(50))
+    id_number_masked: Mapped[str] = mapped_column(sa.String(18))
+    series: Mapped[str] = mapped_column(sa.String(30))  # shared.vocabulary.SERIES
+    majors: Mapped[list[Any]] = mapped_column(default=list)
+    level: Mapped[str] = mapped_column(sa.String(30))  # shared.vocabulary.LEVELS: their own title's
+    unit_id: Mapped[uuid.UUID]
+    unit_name: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Committee(Base):
+    """专家遴选 of a plan's 评委会 stage, as drawn (immutable but for the close): the seed, the sorted
+    candidates, the exclusions and the panel with its reserves, in draw order — the same inputs
+    give the same panel (panels.draw)."""
+
+    __tablename__ = "committees"
+
+    plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    organizer_id: Mapped[uuid.UUID]
+    stage_id: Mapped[uuid.UUID]
+    panel_size: Mapped[int]
+    reserve_count: Mapped[int]
+    deadline: Mapped[dt.datetime]  # 表决截止时间
+    seed: Mapped[str] = mapped_column(sa.String(64))
+    candidates: Mapped[list[Any]]  # [{person_id, name, unit_id, unit_name}] sorted by person_id
+    exclusions: Mapped[list[Any]]  # [{person_id, name, reason, application_id, applicant}]
+    panel: Mapped[list[Any]]  # person ids, draw order
+    reserves: Mapped[list[Any]]  # person ids, draw order
+    drawn_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    drawn_by_id: Mapped[uuid.UUID]
+    drawn_by: Mapped[str] = mapped_column(sa.String(100))
+    closed_at: Mapped[dt.datetime | None]
+    closed_by: Mapped[str] = mapped_column(sa.String(100), default="")
+
+
+class Vote(Base):
+    """An expert's opinion and vote on an application assigned to them; changeable until the close."""
+
+    __tablename__ = "votes"
+    __table_args__ = (sa.Index("ix_votes_expert", "expert_id", "plan_id"),)
+
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"),
+                                                      primary_key=True)
+    expert_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    plan_id: Mapped[uuid.UUID]
+    expert_name: Mapped[str] = mapped_column(sa.String(50))
+    choice: Mapped[str] = mapped_column(sa.String(10))  # votes.CHOICES
+    opinion: Mapped[str] = mapped_column(sa.String(2000), default="")
+    voted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Tally(Base):
+    """The count of an application's votes when the vote closed, kept for the record. ``passed`` is
+    None when nobody voted (the application stays at the stage for its deciders)."""
+
+    __tablename__ = "tallies"
+    __table_args__ = (sa.Index("ix_tallies_plan", "plan_id"),)
+
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"),
+                                                      primary_key=True)
+    plan_id: Mapped[uuid.UUID]
+    agree: Mapped[int]
+    disagree: Mapped[int]
+    abstain: Mapped[int]
+    passed: Mapped[bool | None]
+    closed_at: Mapped[dt.datetime]

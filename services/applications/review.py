@@ -181,6 +181,11 @@ async def file_links(db: AsyncSession, principal: Principal, application_id: uui
     """附件一览表 for a decider: short-lived links to the files the application claims (documents
     links only files claimed under the application's ref)."""
     app, _ = await visible(db, principal, application_id)
+    return await claimed_links(client, app)
+
+
+async def claimed_links(client: httpx.AsyncClient, app: Application) -> list[FileLinkOut]:
+    """Links to every file the application claims (a committee's experts read them too)."""
     if not app.claimed_files:
         return []
     return [FileLinkOut.model_validate(link) for link in
@@ -207,18 +212,27 @@ async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UU
         raise Forbidden(f"该申报当前为「{drafts.status_label(app)}」：批量不通过只适用于评委会评审环节，"
                         "其他环节请打开申报逐件审核", code="batch_reject_not_committee")
     plan = await drafts.plan_of(db, app.plan_id, known=True)
+    return await conclude(db, app, plan, outcome=data.outcome, reason=data.reason, actor_id=principal.id,
+                          actor_name=principal.acting_name, acted_for=_acted_for(app, d, plan))
+
+
+async def conclude(db: AsyncSession, app: Application, plan: PlanSnapshot, *, outcome: str, reason: str,
+                   actor_id: uuid.UUID, actor_name: str, acted_for: str) -> Application:
+    """The decision's move, once the caller may make it: the step of the timeline, the next stage
+    or the end, the events, the result at a 评委会 stage and the certificate at the last. A decider's
+    decision comes here, and so does a committee's vote when it closes (votes.close)."""
     stage, stage_name, party = app.stage or 0, app.stage_name or "", app.stage_party
-    following = plan.stages[stage + 1] if data.outcome == "pass" and stage + 1 < len(plan.stages) else None
-    action = "approve" if data.outcome == "pass" and following is None else data.outcome
+    following = plan.stages[stage + 1] if outcome == "pass" and stage + 1 < len(plan.stages) else None
+    action = "approve" if outcome == "pass" and following is None else outcome
     app.status = states.move(action, app.status)
     step = Step(id=uuid.uuid4(), application_id=app.id, kind=states.STEP_OF[action], stage=stage,
-                stage_name=stage_name, party=app.stage_party, actor_id=principal.id,
-                actor_name=principal.acting_name[:100], acted_for=_acted_for(app, d, plan)[:200], reason=data.reason,
+                stage_name=stage_name, party=app.stage_party, actor_id=actor_id,
+                actor_name=actor_name[:100], acted_for=acted_for[:200], reason=reason,
                 at=dt.datetime.now(dt.UTC))
     db.add(step)
     if following is not None:
         drafts.place_at(app, plan, stage + 1)
-    app.reason = data.reason if action in ("return", "reject") else ""
+    app.reason = reason if action in ("return", "reject") else ""
     app.version += 1
     app.updated_at = step.at
     await db.flush()

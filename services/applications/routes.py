@@ -9,12 +9,23 @@ import uuid
 from typing import Annotated, Literal
 
 import httpx
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications import certificates, drafts, files, imports, interviews, review, sections
-from services.applications.deps import DbSession, Documents, IfMatch, Page
+from services.applications import (
+    certificates,
+    drafts,
+    experts,
+    files,
+    imports,
+    interviews,
+    panels,
+    review,
+    sections,
+    votes,
+)
+from services.applications.deps import DbSession, Documents, Identity, IfMatch, Page
 from services.applications.models import Application
 from services.applications.schemas import (
     AdmissionOut,
@@ -25,14 +36,19 @@ from services.applications.schemas import (
     BatchDecisionIn,
     CertificateOut,
     ChecksOut,
+    CommitteeOut,
     CurrentAppointmentIn,
     CurrentTitleIn,
     DecisionIn,
     DeskOut,
+    DrawIn,
     ExemptionDecisionIn,
     ExemptionIn,
     ExemptionItem,
     ExemptionStateOut,
+    ExpertChange,
+    ExpertImportOut,
+    ExpertOut,
     ExtraIn,
     FileLinkOut,
     FromCertificatesIn,
@@ -52,6 +68,9 @@ from services.applications.schemas import (
     RowsIn,
     TeacherProfileIn,
     VerificationOut,
+    VoteIn,
+    VoteItem,
+    VoteSheetOut,
 )
 from shared import documents as shared_documents
 from shared.auth import CurrentPerson, CurrentPrincipal
@@ -336,3 +355,60 @@ async def verify(number: Annotated[str, Path(max_length=40)], db: DbSession) -> 
     answer = problem(404, "certificate_not_genuine", "未查到该证书",
                      "未查到该证书编号：请核对证书编号是否填写正确（证书编号以 FJZC 开头，共 19 位）")
     return JSONResponse({**json.loads(answer.body), "genuine": False}, status_code=404, media_type=answer.media_type)
+
+
+# --- the committee online: 评委专家库, 专家遴选, 评审表决 (experts.py, panels.py, votes.py) ----------
+@api.get("/organizers/{organizer_id}/experts", summary="评委专家库（组建单位的计划管理员）")
+async def expert_pool(organizer_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> list[ExpertOut]:
+    return await experts.pool(db, principal, organizer_id)
+
+
+@api.post("/organizers/{organizer_id}/experts/import", summary="导入专家名单（Excel .xlsx 或 CSV；逐行报告错误）")
+async def expert_import(organizer_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, identity: Identity,
+                        file: Annotated[UploadFile, File(description="专家名单：姓名、身份证号、系列、专业、职称级别、工作单位")],
+                        ) -> ExpertImportOut:
+    content = await file.read(experts.MAX_BYTES + 1)
+    return await experts.import_list(db, principal, organizer_id, content, identity=identity)
+
+
+@api.patch("/organizers/{organizer_id}/experts/{expert_id}", summary="启用 / 停用专家")
+async def expert_change(organizer_id: uuid.UUID, expert_id: uuid.UUID, data: ExpertChange,
+                        principal: CurrentPrincipal, db: DbSession) -> ExpertOut:
+    return await experts.change(db, principal, organizer_id, expert_id, data.active)
+
+
+@api.get("/committees/{plan_id}", summary="专家遴选：抽取记录、分配与表决进度、表决结果（组建单位的计划管理员）")
+async def committee_read(plan_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> CommitteeOut:
+    return await votes.committee_view(db, principal, plan_id)
+
+
+@api.post("/committees/{plan_id}/draw", status_code=201, summary="专家遴选：设定评委人数、候补人数、表决截止时间并随机抽取")
+async def committee_draw(plan_id: uuid.UUID, data: DrawIn, principal: CurrentPrincipal, db: DbSession) -> CommitteeOut:
+    await panels.make(db, principal, plan_id, data)
+    return await votes.committee_view(db, principal, plan_id)
+
+
+@api.post("/committees/{plan_id}/close", summary="结束表决：按三分之二规则计票，结果进入审核结果")
+async def committee_close(plan_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> CommitteeOut:
+    return await votes.close(db, principal, plan_id)
+
+
+@api.get("/votes", summary="评审表决：分配给我评审的申报")
+async def vote_list(person: CurrentPerson, db: DbSession) -> list[VoteItem]:
+    return await votes.assignments(db, person)
+
+
+@api.get("/votes/{application_id}", summary="评审表决：申报一览表（只读）与我的表决")
+async def vote_sheet(application_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> VoteSheetOut:
+    return await votes.sheet(db, person, application_id)
+
+
+@api.get("/votes/{application_id}/files", summary="评审表决：附件一览表（短期链接）")
+async def vote_files(application_id: uuid.UUID, person: CurrentPerson, db: DbSession,
+                     documents: Documents) -> list[FileLinkOut]:
+    return await votes.sheet_files(db, person, application_id, client=documents)
+
+
+@api.put("/votes/{application_id}", summary="表决：同意 / 不同意 / 弃权，并填写评审意见（截止前可修改）")
+async def vote_cast(application_id: uuid.UUID, data: VoteIn, person: CurrentPerson, db: DbSession) -> VoteSheetOut:
+    return await votes.vote(db, person, application_id, data)

@@ -523,3 +523,156 @@ class VerificationOut(BaseModel):
 
 class FromCertificatesIn(BaseModel):
     certificate_ids: list[uuid.UUID] = Field(min_length=1, max_length=20)
+
+
+# --- the committee online: expert pool, panel draw, votes -----------------------------------------
+register_labels({"panel_size": "评委人数", "reserve_count": "候补人数", "deadline": "表决截止时间",
+                 "choice": "表决意见", "opinion": "评审意见", "file": "专家名单文件", "active": "状态"})
+
+
+class ExpertOut(BaseModel):
+    """A row of an organiser's 评委专家库."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    name: str
+    id_number_masked: str
+    series: str
+    series_name: str
+    majors: list[str]
+    level: str
+    level_name: str
+    unit_id: uuid.UUID
+    unit_name: str
+    active: bool
+    updated_at: dt.datetime
+
+
+class ExpertChange(BaseModel):
+    active: bool  # 启用 / 停用
+
+
+class ExpertImportOut(BaseModel):
+    """导入专家名单: the rows added or updated, and each refused row with why (第N行：…)."""
+
+    added: int
+    updated: int
+    errors: list[str]
+
+
+class DrawIn(BaseModel):
+    """专家遴选: how many experts sit on the panel (odd), how many reserves, and until when they vote."""
+
+    panel_size: int = Field(ge=1, le=99)
+    reserve_count: int = Field(ge=0, le=50)
+    deadline: dt.datetime  # without a zone: Asia/Shanghai
+
+
+class PanelMember(BaseModel):
+    person_id: uuid.UUID
+    name: str
+    unit_name: str
+    reserve: bool
+
+
+class Exclusion(BaseModel):
+    person_id: uuid.UUID
+    name: str
+    reason: str  # 本计划申报人 / 同单位
+    application_id: uuid.UUID | None
+    applicant: str  # the applicant and unit, for 同单位
+
+
+class CastVote(BaseModel):
+    """An expert's vote as the record shows it once the vote closed."""
+
+    expert_name: str
+    choice: str
+    choice_label: str
+    opinion: str
+    voted_at: dt.datetime
+
+
+class TallyOut(BaseModel):
+    agree: int
+    disagree: int
+    abstain: int
+    participants: int
+    passed: bool | None  # None: nobody voted
+    text: str  # 同意 5 票，不同意 1 票，弃权 1 票（参加表决 7 人）：通过
+
+
+class PanelApplication(BaseModel):
+    """An application at the 评委会 stage on the organiser's page: who reviews it, how many voted
+    (not how, before the close), and after the close the tally and each vote."""
+
+    application_id: uuid.UUID
+    person_name: str
+    unit_name: str
+    major: str
+    title: str
+    status_label: str
+    assigned: list[str]
+    voted: int
+    tally: TallyOut | None
+    votes: list[CastVote]
+
+
+class CommitteeOut(BaseModel):
+    """专家遴选 of a plan as its organiser's administrators see it."""
+
+    plan_id: uuid.UUID
+    plan_name: str
+    series_name: str
+    majors: list[str]
+    stage_name: str
+    matching: int  # active experts of the pool matching the plan's series and majors
+    drawn: bool
+    panel_size: int | None
+    reserve_count: int | None
+    deadline: dt.datetime | None
+    seed: str | None
+    drawn_at: dt.datetime | None
+    drawn_by: str | None
+    candidates: list[dict[str, Any]]
+    exclusions: list[Exclusion]
+    members: list[PanelMember]
+    closed_at: dt.datetime | None
+    closed_by: str
+    can_close: bool
+    why_not_close: str
+    applications: list[PanelApplication]
+
+
+class VoteIn(BaseModel):
+    choice: Literal["agree", "disagree", "abstain"]  # 同意 / 不同意 / 弃权
+    opinion: LongText = ""
+
+
+class VoteItem(BaseModel):
+    """A row of an expert's 评审表决 list."""
+
+    application_id: uuid.UUID
+    plan_id: uuid.UUID
+    plan_name: str
+    person_name: str
+    unit_name: str
+    major: str
+    title: str
+    level_name: str
+    deadline: dt.datetime
+    closed: bool
+    can_vote: bool
+    my_choice: str | None
+    my_choice_label: str | None
+    tally: TallyOut | None
+
+
+class VoteSheetOut(BaseModel):
+    """One application for an expert: read-only (申报一览表), their own vote, and — only once the
+    vote closed — the tally and everybody's votes."""
+
+    application: ApplicationOut
+    item: VoteItem
+    opinion: str
+    votes: list[CastVote]

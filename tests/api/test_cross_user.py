@@ -150,6 +150,27 @@ class World:
         return {"certificate_id": issued["id"], "number": issued["number"]}
 
     @functools.cached_property
+    def expert(self) -> dict[str, str]:
+        """The other person in the pool of the administrator's organiser (评委专家库)."""
+        organizer_id, other = self.cast.organizer["id"], self.cast.other
+        row = f"{other.account['name']},{other.account['id_number']},工程,建筑工程,正高级,"  # unit: their binding
+        path = f"/api/applications/organizers/{organizer_id}/experts"
+        # Once applications heard of the binding (an event).
+        assert eventually(lambda: self.call("admin", "POST", path + "/import", files={"file": (
+            "专家.csv", f"姓名,身份证号,系列,专业,职称级别,工作单位\n{row}\n".encode(), "text/csv")}).json().get("added")
+            == 1, timeout=20)
+        [expert] = self.made("admin", "GET", path, 200)
+        return {"organizer_id": organizer_id, "expert_id": expert["id"]}
+
+    @functools.cached_property
+    def committee_plan(self) -> dict[str, str]:
+        """A published plan of the administrator's, once applications heard of it (专家遴选)."""
+        plan_id = self.published_plan()
+        assert eventually(lambda: self.call("admin", "GET", f"/api/applications/committees/{plan_id}").status_code
+                          == 200, timeout=20)
+        return {"plan_id": plan_id}
+
+    @functools.cached_property
     def integrity_record(self) -> dict[str, str]:
         _, account = self.newcomer
         record = self.made("admin", "POST", "/api/identity/integrity-records",
@@ -168,6 +189,7 @@ class Probe:
     seen_publicly: Callable[[dict], bool] | None = None  # by design, logged-in others may see this much
     public: bool = False  # … and so may anonymous visitors (证书查验)
     capability: bool = False  # the id is itself the permission (a signed link): forged ones are refused
+    files: dict | None = None  # a valid multipart body instead of ``body``
 
 
 def _newcomer_binding(w: World) -> dict[str, str]:
@@ -184,6 +206,8 @@ CERTIFICATE = "/api/applications/certificates/{certificate_id}"
 ADMINS = "/api/plans/organizers/{organizer_id}/admins"
 DEPARTMENT_STAFF = "/api/units/departments/{code}/staff"
 ASSIGNEES = PLAN + "/stages/{stage_id}/assignees"
+EXPERTS = "/api/applications/organizers/{organizer_id}/experts"
+COMMITTEE = "/api/applications/committees/{plan_id}"
 PLAN_INTRUDERS = (*INTRUDERS, "admin_b")
 REASON = {"reason": "经核实信息不符"}
 UNIT_A = lambda w: {"unit_id": w.cast.unit_a.person_id}  # noqa: E731
@@ -288,6 +312,21 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("GET", CERTIFICATE): Probe("applicant", lambda w: w.certificate, CERTIFICATE),
     ("GET", "/api/applications/verify/{number}"): Probe("applicant", lambda w: w.certificate, CERTIFICATE,
                                                          seen_publicly=_verification, public=True),
+    # the committee: 评委专家库 and 专家遴选 are the organiser's administrators' (in scope:
+    # services/applications/tests/test_committee.py); 评审表决 finds no application for anyone not
+    # assigned to it (the draft stands in)
+    ("GET", EXPERTS): Probe("admin", ORGANIZER, EXPERTS, intruders=PLAN_INTRUDERS),
+    ("POST", EXPERTS + "/import"): Probe("admin", ORGANIZER, EXPERTS, intruders=PLAN_INTRUDERS, files={"file": (
+        "专家.csv", "姓名,身份证号,系列,专业,职称级别\n入侵,350102198503120317,工程,建筑工程,正高级\n".encode(), "text/csv")}),
+    ("PATCH", EXPERTS + "/{expert_id}"): Probe("admin", lambda w: w.expert, EXPERTS, intruders=PLAN_INTRUDERS,
+                                               body={"active": False}),
+    **{(method, COMMITTEE + tail): Probe("admin", lambda w: w.committee_plan, COMMITTEE, intruders=PLAN_INTRUDERS,
+                                         body=body) for method, tail, body in [
+        ("GET", "", None), ("POST", "/close", None),
+        ("POST", "/draw", {"panel_size": 3, "reserve_count": 0, "deadline": "2030-01-01T09:00:00"})]},
+    **{(method, "/api/applications/votes/{application_id}" + tail): Probe(
+        "applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
+        ("GET", "", None), ("GET", "/files", None), ("PUT", "", {"choice": "agree", "opinion": "入侵"})]},
     # documents
     ("GET", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("PATCH", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE, body={"display_name": "入侵.jpg"}),
@@ -352,6 +391,8 @@ def test_others_are_refused_and_nothing_changes(world, method, route):
                 "intruder_file": world.file(intruder) if intruder in ("other", "admin_b") else _person_id(world, "-")}
         path = _fill(route, {**values, **params, **(_forged(params["token"]) if probe.capability else {})})
         kwargs = {"json": _fill(probe.body, {**values, **mine})} if probe.body is not None else {}
+        if probe.files is not None:
+            kwargs["files"] = probe.files
         response = world.call(intruder, method, path, **kwargs)
         if probe.seen_publicly and (intruder != "anonymous" or probe.public) and response.status_code == 200:
             assert probe.seen_publicly(response.json()), (intruder, response.text)

@@ -57,6 +57,8 @@ def pages(plan_id: str) -> list[tuple[str, str]]:
             ("unit", "/unit/reviewers"), ("unit", "/reviews"), ("person", "/reviews?view=decided"),
             ("admin", "/organizer/plans"), ("admin", f"/organizer/plans/{plan_id}/edit"),
             ("admin", f"/organizer/plans/{plan_id}/assignees"), ("admin", f"/organizer/plans/{plan_id}/interviews"),
+            ("admin", f"/organizer/plans/{plan_id}/experts"), ("admin", f"/organizer/plans/{plan_id}/committee"),
+            ("person", "/expert"),
             ("admin", "/operator/departments"), ("admin", "/operator/departments/FJ-RSW?name=页面管理"),
             ("anonymous", "/verify"), ("person", "/me/titles"), ("person", "/apply")]
 

@@ -11,7 +11,15 @@ from fastapi.responses import RedirectResponse, Response
 from gateway.pages.applications.draft import EXTRA_NAMES
 from gateway.pages.applications.summaries import attachment_rows
 from gateway.pages.applications.upstream import call, fetch
-from gateway.pages.common import DeciderPage, PageRefused, back_to, back_with_error, problem_fields, render
+from gateway.pages.common import (
+    DeciderPage,
+    PageRefused,
+    Visitor,
+    back_to,
+    back_with_error,
+    problem_fields,
+    render,
+)
 from shared.entry_types import ENTRY_TYPES
 from shared.vocabulary import LEVELS
 
@@ -57,18 +65,27 @@ async def decide_batch(request: Request, who: DeciderPage) -> Response:
     return back_to("/reviews", "reviews_decided")
 
 
-async def _files(who: DeciderPage, application_id: str) -> dict[str, dict[str, Any]]:
+async def files_of(who: Visitor, application_id: str, *, api: str = "/reviews",
+                   page: str = "/reviews") -> dict[str, dict[str, Any]]:
     """The application's files as the templates use them: a name, a thumbnail, and where to open
     them — this page's own address, which asks for a fresh short-lived link on each click (a
     reviewer may read for longer than a link lives). While documents is down the page says
-    "附件暂时无法显示"."""
-    response = await call(who, "GET", f"/reviews/{application_id}/files")
+    "附件暂时无法显示". ``api`` / ``page``: the committee's experts read them at their own addresses."""
+    response = await call(who, "GET", f"{api}/{application_id}/files")
     if response.status_code != 200:
         return {}
-    base = f"/reviews/{application_id}/files"
+    base = f"{page}/{application_id}/files"
     return {f["file_id"]: {"display_name": f["name"], "href": f"{base}/{f['file_id']}",
                            "thumbnail": f["thumbnail_url"]}
             for f in response.json()}
+
+
+def readonly(app: dict, files: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """What the read-only application (申报一览表, 附件一览表) needs besides the application."""
+    types = {t for s in app["sections"] for t in s["entry_types"]}
+    return {"app": app, "files": files, "rows": [(files.get(f), f, used) for f, used in attachment_rows(app)],
+            "levels": LEVELS, "extra_name": EXTRA_NAMES.get(app["form"]),
+            "entry_fields": {t: ENTRY_TYPES[t].fields for t in types if t in ENTRY_TYPES}}
 
 
 @router.get("/reviews/{application_id}/files/{file_id}")
@@ -84,12 +101,9 @@ async def open_file(who: DeciderPage, application_id: str, file_id: str) -> Resp
 async def _detail(request: Request, who: DeciderPage, application_id: str, *, values: dict | None = None,
                   error: str | None = None, status_code: int = 200) -> Response:
     app = await fetch(who, f"/reviews/{application_id}")
-    files = await _files(who, application_id)
-    types = {t for s in app["sections"] for t in s["entry_types"]}
-    return render(request, "applications/review.html", who, status_code=status_code, app=app, files=files,
-                  rows=[(files.get(f), f, used) for f, used in attachment_rows(app)], levels=LEVELS,
-                  extra_name=EXTRA_NAMES.get(app["form"]), outcomes=OUTCOMES, values=values or {}, error=error,
-                  entry_fields={t: ENTRY_TYPES[t].fields for t in types if t in ENTRY_TYPES})
+    return render(request, "applications/review.html", who, status_code=status_code,
+                  **readonly(app, await files_of(who, application_id)), outcomes=OUTCOMES, values=values or {},
+                  error=error)
 
 
 @router.get("/reviews/{application_id}")
