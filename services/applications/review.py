@@ -19,7 +19,16 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.applications import certificates, drafts, files, states
-from services.applications.models import Application, DepartmentStaff, Person, Plan, StageAssignee, Step, Unit
+from services.applications.models import (
+    Application,
+    Committee,
+    DepartmentStaff,
+    Person,
+    Plan,
+    StageAssignee,
+    Step,
+    Unit,
+)
 from services.applications.schemas import (
     BatchDecisionIn,
     DecisionIn,
@@ -208,6 +217,11 @@ async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UU
                        "请刷新页面查看最新状态", code="already_decided")
     if not d.decides(app):
         raise Forbidden(f"该申报当前为「{drafts.status_label(app)}」，不在您审核的环节", code="not_stage_decider")
+    if app.stage_party == "committee" and await db.scalar(sa.select(sa.literal(True)).where(
+            Committee.plan_id == app.plan_id, Committee.stage_id == app.stage_id, Committee.closed_at.is_(None))):
+        # Drawn experts decide by their vote (votes.close); a hand decision would void their votes.
+        raise Conflict("本计划的评委会环节由抽取的评审专家在线表决，表决结束后按表决结果处理，不能逐件审核",
+                       code="committee_voting")
     if batch and data.outcome == "reject" and app.stage_party != "committee":
         raise Forbidden(f"该申报当前为「{drafts.status_label(app)}」：批量不通过只适用于评委会评审环节，"
                         "其他环节请打开申报逐件审核", code="batch_reject_not_committee")

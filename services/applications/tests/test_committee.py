@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from services.applications.panels import draw
 from services.applications.tests.test_interviews import another_organizer, tomorrow
-from services.applications.tests.test_review import decide, submitted, version_of
+from services.applications.tests.test_review import assign, decide, submitted, version_of
 from services.applications.tests.world import World, make_world, request
 from services.plans.tests.people import Actor, person
 from shared.db import Database
@@ -81,6 +81,8 @@ def test_the_pool_the_draw_the_vote_and_the_close(stack):
     second, two = at_committee(stack, world, plan, "表决乙")
     elsewhere, elsewhere_account = stack.unit_browser(f"评委所在单位{secrets.token_hex(3)}")
     experts = [person(stack, f"评委{n}") for n in range(8)]
+    secretary = person(stack, "评委会秘书")
+    assign(stack, world, plan, "评委会评审", secretary)
     same_unit = experts[0]  # of the applicants' unit: reviews neither (同单位)
     rows = [row(same_unit, world.unit_account["unit_name"])] + [row(e, elsewhere_account["unit_name"])
                                                                   for e in experts[1:]]
@@ -184,6 +186,10 @@ def test_the_pool_the_draw_the_vote_and_the_close(stack):
     assert {a["application_id"]: a["voted"] for a in progress["applications"]} == {one: 7, two: 7}
     assert all(a["votes"] == [] and a["tally"] is None for a in progress["applications"])
     assert progress["can_close"] is False
+
+    # The stage's own decider cannot decide by hand while the experts vote (it would void their votes).
+    by_hand = decide(stack, secretary, one, version_of(stack, first, one), "reject", "手工不通过")
+    assert by_hand.status_code == 409 and by_hand.json()["code"] == "committee_voting"
 
     early = request(stack, world.admin.browser, "POST", f"{committee_path}/close")
     assert early.status_code == 409 and early.json()["code"] == "vote_still_open"
