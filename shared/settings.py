@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deploy.topology import local_url
+from deploy.topology import METRICS_PORT, local_url
 
 # Secrets' development defaults: refused anywhere but in development (see _no_dev_secrets).
 DEV_SECRETS = {"dev-internal-key", "dev-mzt-secret", "dev-session-secret", "dev-documents-link-secret", "testing"}
@@ -60,6 +60,9 @@ class ServiceSettings(BaseSettings):
     # Run the outbox relay and the event consumers inside the API process (dev and small
     # installs); in production run `python -m services.<name>.worker` separately instead.
     run_workers: bool = True
+    # Where `python -m services.<name>.worker` serves its metrics (0: nowhere); the API process serves
+    # them at /metrics on `port`.
+    worker_metrics_port: int = METRICS_PORT
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 
     # The names of a service's secret settings, checked like ZC_INTERNAL_KEY.
