@@ -72,21 +72,31 @@ def instrument_app(app: FastAPI) -> None:
 
 
 def instrument_engine(engine: AsyncEngine) -> None:
-    """Spans for the SQL statements of ``engine`` (once per engine)."""
+    """Spans for the SQL statements of ``engine`` (once per engine). The instrumentation's engine
+    tracer is used directly: its instrumentor declares SQLAlchemy < 2.1 and would refuse, and it
+    instruments one engine only."""
     if _provider is None or id(engine.sync_engine) in _traced_engines:
         return
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+    from opentelemetry.metrics import get_meter
 
-    instrumentor = SQLAlchemyInstrumentor()
-    if not instrumentor.is_instrumented_by_opentelemetry:
-        instrumentor.instrument(tracer_provider=_provider, engine=engine.sync_engine)
-    else:  # the instrumentor is a singleton that instruments once: further engines get their own tracer
-        from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
-        from opentelemetry.metrics import get_meter
-
-        usage = get_meter("zc.sqlalchemy").create_up_down_counter("db.client.connections.usage")
-        EngineTracer(_provider.get_tracer("opentelemetry.instrumentation.sqlalchemy"), engine.sync_engine, usage)
+    usage = get_meter("zc.sqlalchemy").create_up_down_counter("db.client.connections.usage", unit="connections")
+    EngineTracer(_provider.get_tracer("opentelemetry.instrumentation.sqlalchemy"), engine.sync_engine, usage)
     _traced_engines.add(id(engine.sync_engine))
+
+
+def stop() -> None:
+    """Undo ``setup`` (tests): no span from here on, no context in events."""
+    global _provider
+    from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+
+    if _provider is not None:
+        HTTPXClientInstrumentor().uninstrument()
+        EngineTracer.remove_all_event_listeners()
+        _provider.shutdown()
+    _provider = None
+    _traced_engines.clear()
 
 
 def current_context_carrier() -> dict[str, str] | None:
