@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -45,15 +45,19 @@ EVENT_FAILURES = Counter("zc_event_failures", "Handler failures (an attempt used
 EVENT_LAG = Histogram("zc_event_lag_seconds", "From an event's occurrence to its consumer's commit", ["queue"],
                       buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600))
 
+_recorders: dict[str, Callable[[metrics.Info], None] | None] = {}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
 def instrument(app: FastAPI, service: str, *, expose: bool) -> None:
     """Count ``app``'s requests (labelled ``service``); ``expose``: serve ``/metrics`` on the app itself."""
     instrumentator = Instrumentator(should_group_status_codes=False, excluded_handlers=UNCOUNTED)
-    # The per-route histogram (labels service, handler, method) gets the buckets the dashboard's
-    # percentiles need; the library's high-resolution one has no labels to tell services apart.
-    instrumentator.add(metrics.default(custom_labels={"service": service}, latency_lowr_buckets=LATENCY_BUCKETS))
+    if service not in _recorders:
+        # The per-route histogram (labels service, handler, method) gets the buckets the dashboard's
+        # percentiles need; the library's high-resolution one has no labels to tell services apart.
+        # Made once per process: the metrics can be registered once, and an app made again (tests) reuses them.
+        _recorders[service] = metrics.default(custom_labels={"service": service}, latency_lowr_buckets=LATENCY_BUCKETS)
+    instrumentator.add(_recorders[service])
     instrumentator.instrument(app)
     if expose:
         instrumentator.expose(app, include_in_schema=False)
