@@ -25,6 +25,10 @@ SERVICES = [Service("identity", 8101), Service("units", 8102), Service("library"
 # (the gateway answers 503 until one listens).
 PLANNED: list[Service] = []
 GATEWAY_PORT, MZT_PORT, S3_PORT = 8000, 9100, 9200
+# Prometheus metrics of the processes without a private API port of their own: a worker
+# (`python -m services.<name>.worker`) and the gateway (whose public port serves none). A service's
+# API process serves /metrics on its own port.
+METRICS_PORT = 9464
 HOST = "127.0.0.1"
 
 

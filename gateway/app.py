@@ -31,6 +31,7 @@ from gateway.proxy import forward
 from gateway.ratelimit import RateLimitMiddleware
 from gateway.settings import GatewaySettings, get_settings
 from gateway.tokens import SESSION_COOKIE, TokenBroker
+from shared import tracing
 from shared.app import RequestIdMiddleware
 from shared.auth import TokenVerifier, http_jwks_loader
 from shared.errors import install_error_handlers, problem
@@ -38,6 +39,7 @@ from shared.events.consumer import Consumer
 from shared.http import internal_client
 from shared.inputs import UnstorableTextMiddleware
 from shared.logging import configure_logging
+from shared.metrics import instrument
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.service_name, settings.platform.log_level, settings.platform.log_json)
+    tracing.setup(settings.service_name)
     identity_url = settings.services["identity"]
 
     @asynccontextmanager
@@ -120,6 +123,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                        verify_limits=settings.verify_rate_limit)
     app.add_middleware(RequestIdMiddleware, name="gateway")
     app.add_middleware(SecurityHeadersMiddleware)
+    # Metrics are served on their own port (gateway/__main__.py), never on this public app.
+    instrument(app, settings.service_name, expose=False)
+    tracing.instrument_app(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
 
     @app.get("/healthz", include_in_schema=False)

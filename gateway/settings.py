@@ -5,7 +5,7 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deploy.topology import GATEWAY_PORT, GATEWAY_URL, local_service_urls
+from deploy.topology import GATEWAY_PORT, GATEWAY_URL, METRICS_PORT, local_service_urls
 from shared.settings import PlatformSettings
 
 DEFAULT_SERVICES = local_service_urls()  # planned services too: 503 until they listen
@@ -18,6 +18,8 @@ class GatewaySettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = GATEWAY_PORT
     public_url: str = GATEWAY_URL
+    # The gateway's Prometheus metrics, on a port of their own (0: nowhere): never on the public one.
+    metrics_port: int = METRICS_PORT
     # Where each service listens (JSON in GATEWAY_SERVICES); only these are routed.
     services: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_SERVICES))
     upstream_timeout_seconds: float = 30.0

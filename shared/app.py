@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared import tracing
 from shared.auth import TokenVerifier, http_jwks_loader
 from shared.db import Database
 from shared.errors import UNAVAILABLE_DETAIL, UNAVAILABLE_TITLE, database_unreachable, install_error_handlers, problem
@@ -28,6 +29,7 @@ from shared.logging import (
     new_request_id,
     request_id_var,
 )
+from shared.metrics import instrument, serve_metrics, watch_outbox, watch_queues
 from shared.revocations import Revocations, http_revocations_loader
 from shared.settings import ServiceSettings
 
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("access")
 
 ReadyCheck = Callable[[], Awaitable[None]]
+METRICS_INTERVAL = 15.0  # seconds between two measurements of the outbox backlog and the queues
 
 
 class RequestIdMiddleware:
@@ -118,7 +121,9 @@ def create_service_app(
     """``background``: a service's own loops (clean-ups), run with the relay and consumers —
     in the API process when ``run_workers``, else by ``run_workers_forever(extra=…)``."""
     configure_logging(settings.service_name, settings.platform.log_level, settings.platform.log_json)
+    tracing.setup(settings.service_name)
     db = db or Database(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    tracing.instrument_engine(db.engine)
     verifier = verifier or TokenVerifier(
         http_jwks_loader(f"{settings.platform.identity_url}/.well-known/jwks.json"),
         settings.platform.jwt_issuer, settings.platform.jwt_audience,
@@ -154,6 +159,8 @@ def create_service_app(
     app.add_middleware(UnstorableTextMiddleware)
     app.add_middleware(RequestIdMiddleware, name=settings.service_name)
     install_error_handlers(app)
+    instrument(app, settings.service_name, expose=True)  # /metrics: services' ports are not public
+    tracing.instrument_app(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -196,8 +203,14 @@ def create_service_app(
 
 def start_workers(db: Database, settings: ServiceSettings, consumers: Sequence[Consumer],
                   stop: asyncio.Event) -> list[asyncio.Task]:
-    relay = OutboxRelay(db.sessionmaker, settings.platform.amqp_url, settings.platform.events_exchange)
-    workers = [relay.run(stop), *(c.run(stop) for c in consumers)]
+    relay = OutboxRelay(db.sessionmaker, settings.platform.amqp_url, settings.platform.events_exchange,
+                        service=settings.service_name)
+    workers = [relay.run(stop), *(c.run(stop) for c in consumers),
+               periodically(lambda: watch_outbox(db.sessionmaker, settings.service_name), stop,
+                            every_seconds=METRICS_INTERVAL, name="outbox metrics")]
+    if durable := [c for c in consumers if c.sessionmaker is not None]:
+        workers.append(periodically(lambda: watch_queues(settings.platform.amqp_url, durable), stop,
+                                    every_seconds=METRICS_INTERVAL, name="queue metrics"))
     if consumers:  # handled event ids are kept two weeks, far longer than any redelivery
         workers.append(periodically(lambda: prune_inbox(db.sessionmaker, older_than=dt.timedelta(days=14)), stop,
                                     every_seconds=3600, name="inbox pruning"))
@@ -227,6 +240,9 @@ async def run_workers_forever(db: Database, settings: ServiceSettings,
     import signal
 
     configure_logging(f"{settings.service_name}-worker", settings.platform.log_level, settings.platform.log_json)
+    tracing.setup(f"{settings.service_name}-worker")
+    tracing.instrument_engine(db.engine)
+    serve_metrics(settings.host, settings.worker_metrics_port, f"{settings.service_name}-worker")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

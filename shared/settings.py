@@ -12,7 +12,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from deploy.topology import local_url
+from deploy.topology import METRICS_PORT, local_url
 
 # Secrets' development defaults: refused anywhere but in development (see _no_dev_secrets).
 DEV_SECRETS = {"dev-internal-key", "dev-mzt-secret", "dev-session-secret", "dev-documents-link-secret", "testing"}
@@ -63,6 +63,9 @@ class ServiceSettings(BaseSettings):
     # Create and migrate the database (and seed demo data) before serving; off on Kubernetes,
     # where a Job migrates once and the pods wait for it (see shared/prestart.py).
     migrate_on_start: bool = True
+    # Where `python -m services.<name>.worker` serves its metrics (0: nowhere); the API process serves
+    # them at /metrics on `port`.
+    worker_metrics_port: int = METRICS_PORT
     platform: PlatformSettings = Field(default_factory=PlatformSettings)
 
     # The names of a service's secret settings, checked like ZC_INTERNAL_KEY.

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import aio_pika
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -113,13 +114,21 @@ async def _consumer_counts(amqp_url: str, queues: list[str], timeout: float = 30
 def test_worker_entry_point_runs_relays_consumes_and_stops_on_sigterm(name: str, worker_env: dict[str, str],
                                                                       tmp_path: Path) -> None:
     log = tmp_path / f"{name}-worker.log"
+    metrics_port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", f"services.{name}.worker"], cwd=ROOT,
-                            env={**os.environ, **worker_env}, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+                            env={**os.environ, **worker_env, f"{name.upper()}_WORKER_METRICS_PORT": str(metrics_port)},
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
         run(_record_and_wait_sent(worker_env[f"{name.upper()}_DATABASE_URL"], proc))
         queues = _queues_of(name, worker_env)
         counts = run(_consumer_counts(worker_env["ZC_AMQP_URL"], queues))
         assert all(counts.values()), f"queues without a consumer: {counts}"
+        # Its own metrics port: what its relay published, its outbox backlog and its queues at the broker.
+        metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+        assert f'zc_outbox_published_total{{service="{name}"}}' in metrics
+        assert f'zc_outbox_backlog{{service="{name}"}}' in metrics
+        for queue in queues:
+            assert f'zc_queue_depth{{queue="{queue}"}}' in metrics and f'zc_dead_letters{{queue="{queue}"}}' in metrics
         time.sleep(1)  # its janitors ran their first round meanwhile; it is still up
         assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
         proc.send_signal(signal.SIGTERM)

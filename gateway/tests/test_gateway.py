@@ -97,7 +97,7 @@ def _gateway_with_limits(stack, log_dir, per_client: str, per_address: str, serv
     procs.start("gateway-strict", "gateway", url, {
         "ZC_ENVIRONMENT": "test", "ZC_INTERNAL_KEY": stack.internal_key, "GATEWAY_PORT": str(port),
         "GATEWAY_PUBLIC_URL": url, "GATEWAY_SERVICES": json.dumps(services or {"identity": stack.identity}),
-        "GATEWAY_RATE_LIMIT": per_client, "GATEWAY_RATE_LIMIT_PER_ADDRESS": per_address})
+        "GATEWAY_RATE_LIMIT": per_client, "GATEWAY_RATE_LIMIT_PER_ADDRESS": per_address, "GATEWAY_METRICS_PORT": "0"})
     return procs, url
 
 

@@ -106,7 +106,7 @@ def test_pages_say_which_part_is_unavailable_while_a_service_has_lost_its_databa
         gateway = f"http://127.0.0.1:{gateway_port}"
         procs.start("gateway-dbloss", "gateway", gateway, {
             **stack.procs.get("gateway").env, "GATEWAY_PORT": str(gateway_port), "GATEWAY_PUBLIC_URL": gateway,
-            "GATEWAY_SERVICES": json.dumps({**stack.urls.services, service: instance})})
+            "GATEWAY_SERVICES": json.dumps({**stack.urls.services, service: instance}), "GATEWAY_METRICS_PORT": "0"})
         try:
             for who, path, _, _ in PAGES[service]:  # the visitors' tokens in this gateway, 最新计划 not yet
                 if path not in ("/", "/home"):

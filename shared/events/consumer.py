@@ -43,6 +43,8 @@ from shared.events.broker import (
 )
 from shared.events.envelope import Envelope
 from shared.logging import request_id_var
+from shared.metrics import EVENT_FAILURES, EVENT_LAG, EVENTS_HANDLED
+from shared.tracing import consumer_span
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,8 @@ class Consumer:
         self._database_down = asyncio.Event()  # a handler found the database unreachable
         self._database_back = asyncio.Event()
         self._stop = asyncio.Event()
+        self._handled_metric, self._failures_metric = EVENTS_HANDLED.labels(queue), EVENT_FAILURES.labels(queue)
+        self._lag_metric = EVENT_LAG.labels(queue)
 
     def status(self) -> dict[str, Any]:
         """What an operator wants to see while a queue drains (see ``shared.app``)."""
@@ -210,7 +214,12 @@ class Consumer:
         key = id(message)
         self._in_hand[key] = envelope.occurred_at
         try:
-            await self._process(message, envelope)
+            # The span continues the trace of the request that recorded the event (see shared.tracing).
+            with consumer_span(f"{self.queue} process", envelope.trace, {
+                    "messaging.system": "rabbitmq", "messaging.operation.type": "process",
+                    "messaging.destination.name": self.queue, "messaging.message.id": str(envelope.id),
+                    "zc.event.type": envelope.type, "zc.request_id": envelope.request_id or ""}):
+                await self._process(message, envelope)
         finally:
             self._in_hand.pop(key, None)
             request_id_var.reset(token)
@@ -233,6 +242,7 @@ class Consumer:
                         return  # not acked: the broker delivers it again
                     continue
                 self.failures += 1
+                self._failures_metric.inc()
                 if self.sessionmaker is None:
                     tries += 1
                     log.exception("listener %s failed on %s (try %d of %d)", self.queue, envelope.type, tries,
@@ -249,6 +259,8 @@ class Consumer:
         await _settle(message.ack())
         self.handled += 1
         self.last_handled_at, self.last_event_at = dt.datetime.now(dt.UTC), envelope.occurred_at
+        self._handled_metric.inc()
+        self._lag_metric.observe(_seconds(self.last_handled_at - envelope.occurred_at))
 
     async def _ride_out_outage(self, exc: BaseException) -> None:
         if not self._database_down.is_set():

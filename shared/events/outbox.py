@@ -21,6 +21,8 @@ from shared.events.broker import declare_events_exchange
 from shared.events.catalogue import EventData
 from shared.events.envelope import Envelope
 from shared.logging import current_request_id
+from shared.metrics import OUTBOX_PUBLISHED
+from shared.tracing import current_context_carrier
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ outbox = sa.table(
 
 async def record_event(session: AsyncSession, producer: str, subject: str | uuid.UUID, data: EventData) -> Envelope:
     """Add an event to the caller's transaction; it is published only if that commits."""
-    env = Envelope.of(producer, subject, data, request_id=current_request_id())
+    env = Envelope.of(producer, subject, data, request_id=current_request_id(), trace=current_context_carrier())
     await session.execute(sa.insert(outbox).values(id=env.id, type=env.type, envelope=env.model_dump(mode="json")))
     return env
 
@@ -52,14 +54,15 @@ def to_message(env: Envelope) -> aio_pika.Message:
         type=env.type,
         timestamp=env.occurred_at,
         app_id=env.producer,
-        headers={"x-event-version": env.version},
+        headers={"x-event-version": env.version, **(env.trace or {})},  # traceparent, as other tools expect it
     )
 
 
 class OutboxRelay:
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], amqp_url: str, exchange: str, *,
-                 batch_size: int = 200, idle_interval: float = 0.5) -> None:
+                 batch_size: int = 200, idle_interval: float = 0.5, service: str = "") -> None:
         self.sessionmaker = sessionmaker
+        self.published = OUTBOX_PUBLISHED.labels(service)
         self.amqp_url = amqp_url
         self.exchange_name = exchange
         self.batch_size = batch_size
@@ -98,7 +101,8 @@ class OutboxRelay:
                 sa.update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
                 .values(sent_at=dt.datetime.now(dt.UTC), attempts=outbox.c.attempts + 1)
             )
-            return len(rows)
+        self.published.inc(len(rows))  # once committed
+        return len(rows)
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         stop = stop or asyncio.Event()

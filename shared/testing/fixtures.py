@@ -41,6 +41,7 @@ class Stack:
     urls: Urls
     procs: Processes
     s3_keys: tuple[str, str] = ("", "")  # access and secret key of the bucket's S3 server
+    gateway_metrics: str = ""  # the gateway's private metrics port (never its public one)
 
     def new_person(self, name: str = "测试人员", *, valid: bool = True) -> dict:
         """A fresh 闽政通 person account with a unique (valid or deliberately broken) ID number."""
@@ -136,6 +137,7 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
            "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second"),
            # Every test verifies from 127.0.0.1; the real limit is tested on a gateway of its own.
            "GATEWAY_VERIFY_RATE_LIMIT": os.environ.get("ZC_TEST_VERIFY_RATE_LIMIT", "600/minute")}
+    gateway_metrics = f"http://127.0.0.1:{free_port()}"
     try:
         if not os.environ.get("ZC_TEST_S3_URL"):  # the dev stack's S3 server, files on disk
             procs.start("s3", "nanio", urls.s3, env,
@@ -143,10 +145,10 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
         procs.start("mzt", "simulators.mzt", urls.mzt, env)
         for service in SERVICES:
             procs.start(service.name, f"services.{service.name}", urls.services[service.name], env)
-        procs.start("gateway", "gateway", urls.gateway, env)
+        procs.start("gateway", "gateway", urls.gateway, {**env, "GATEWAY_METRICS_PORT": gateway_metrics.rsplit(":", 1)[1]})
         yield Stack(gateway=urls.gateway, identity=urls.services["identity"], mzt=urls.mzt,
                     internal_key=internal_key, identity_db=databases["identity"], urls=urls, procs=procs,
-                    s3_keys=s3_keys)
+                    s3_keys=s3_keys, gateway_metrics=gateway_metrics)
     finally:
         procs.stop_all()
         if os.environ.get("ZC_TEST_SHOW_LOGS"):

@@ -168,8 +168,16 @@ def test_the_templates_reach_nothing_but_their_own_stylesheet_and_data_uris():
     assert "林晓燕" in "".join(pages_text(r.pdf)) and not PdfReader(io.BytesIO(r.pdf)).pages[0].images
 
 
+def renders(kind: str, outcome: str) -> float:
+    """How many renders the ``zc_pdf_render_seconds`` histogram counted (this process)."""
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("zc_pdf_render_seconds_count", {"kind": kind, "outcome": outcome}) or 0.0
+
+
 async def test_a_render_past_its_time_or_a_killed_worker_fails_and_the_next_one_renders():
     renderer = render.Renderer(workers=1, timeout=0.05)
+    ok_before, failed_before = renders("certificate", "ok"), renders("certificate", "failed")
     try:
         with pytest.raises(render.RenderFailed):  # spawning alone takes longer than this
             await renderer.render("certificate", contexts.certificate(CERT, "https://x/verify/1", NOW))
@@ -189,6 +197,10 @@ async def test_a_render_past_its_time_or_a_killed_worker_fails_and_the_next_one_
             await task
         again = await renderer.render("certificate", contexts.certificate(CERT, "https://x/verify/1", NOW))
         assert again.pages == 1
+        # The render time histogram counted each render of the certificate, by outcome.
+        assert renders("certificate", "ok") == ok_before + 2
+        assert renders("certificate", "failed") == failed_before + 1
+        assert renders("review_form", "failed") >= 1
     finally:
         renderer.close()
 
