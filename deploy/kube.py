@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from deploy.topology import GATEWAY_PORT, SERVICES, database_name
+from deploy.topology import GATEWAY_PORT, METRICS_PORT, SERVICES, database_name
 
 BASE = Path(__file__).resolve().parent / "k8s" / "base"
 STATEFUL = ["postgres.yaml", "rabbitmq.yaml", "minio.yaml"]
@@ -117,7 +117,8 @@ def pod_spec(name: str, containers: list[dict], *, init: list[dict] | None = Non
 
 
 def scrape(port: int) -> dict[str, str]:
-    """Prometheus' annotations: /metrics on the process's own port."""
+    """Prometheus' annotations: /metrics on ``port`` (a service's own; the gateway's and the workers'
+    METRICS_PORT, since the gateway's public port serves no metrics and workers serve no API)."""
     return {"prometheus.io/scrape": "true", "prometheus.io/port": str(port), "prometheus.io/path": "/metrics"}
 
 
@@ -160,10 +161,12 @@ def service(name: str, port: int) -> dict[str, Any]:
                      "ports": [{"name": "http", "port": port, "targetPort": "http"}]}}
 
 
-def api_objects(name: str, port: int, args: list[str], *, init: list[dict] | None = None) -> list[dict]:
+def api_objects(name: str, port: int, args: list[str], *, init: list[dict] | None = None,
+                metrics_port: int | None = None) -> list[dict]:
     pod = pod_spec(name, [container(name, "api", args, OWN_RESOURCES.get(name, API), port=port)], init=init)
     replicas = None if name in AUTOSCALED else 2
-    objects = [deployment(name, "api", pod, replicas=replicas, annotations=scrape(port)), service(name, port),
+    objects = [deployment(name, "api", pod, replicas=replicas, annotations=scrape(metrics_port or port)),
+               service(name, port),
                pdb(name, "api")]
     return objects + ([hpa(name)] if name in AUTOSCALED else [])
 
@@ -182,7 +185,7 @@ def service_objects(name: str, port: int) -> list[dict]:
     worker = container(name, "worker", ["python", "-m", f"{module}.worker"], OWN_RESOURCES.get(f"{name}-worker", WORKER))
     worker_pod = pod_spec(name, [worker], init=[wait])
     return [job, *api_objects(name, port, ["python", "-m", module], init=[wait]),
-            deployment(name, "worker", worker_pod, replicas=1), pdb(name, "worker")]
+            deployment(name, "worker", worker_pod, replicas=1, annotations=scrape(METRICS_PORT)), pdb(name, "worker")]
 
 
 def gateway_objects() -> list[dict]:
@@ -191,7 +194,7 @@ def gateway_objects() -> list[dict]:
                "spec": {"ingressClassName": "nginx", "rules": [{"http": {"paths": [{
                    "path": "/", "pathType": "Prefix",
                    "backend": {"service": {"name": "gateway", "port": {"name": "http"}}}}]}}]}}
-    objects = api_objects("gateway", GATEWAY_PORT, ["python", "-m", "gateway"])
+    objects = api_objects("gateway", GATEWAY_PORT, ["python", "-m", "gateway"], metrics_port=METRICS_PORT)
     # Behind the Ingress every request comes from the controller: uvicorn takes the client's address
     # from X-Forwarded-For (the rate limits are per address), trusted since only the Ingress reaches
     # the gateway's ClusterIP Service.

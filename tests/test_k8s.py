@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from deploy import kube
-from deploy.topology import GATEWAY_PORT, SERVICES
+from deploy.topology import GATEWAY_PORT, METRICS_PORT, SERVICES
 from gateway.settings import GatewaySettings
 from shared.settings import DEV_SECRETS
 from simulators.mzt.settings import SimulatorSettings
@@ -124,8 +124,9 @@ def test_every_service_has_its_api_worker_migration_service_and_disruption_budge
         assert c["ports"] == [{"name": "http", "containerPort": ports[name]}]
         assert services[name]["spec"]["ports"][0]["port"] == ports[name]
         assert services[name]["spec"]["selector"].items() <= api["metadata"]["labels"].items()
-        # Prometheus scrapes /metrics on the process's own port.
-        assert api["metadata"]["annotations"] == {"prometheus.io/scrape": "true", "prometheus.io/port": str(ports[name]),
+        # Prometheus scrapes /metrics: a service's on its own port, the gateway's on its private one.
+        metrics = METRICS_PORT if name == "gateway" else ports[name]
+        assert api["metadata"]["annotations"] == {"prometheus.io/scrape": "true", "prometheus.io/port": str(metrics),
                                                   "prometheus.io/path": "/metrics"}
         if name == "gateway":
             assert c["args"] == ["python", "-m", "gateway"]
@@ -138,6 +139,8 @@ def test_every_service_has_its_api_worker_migration_service_and_disruption_budge
         worker = deployments[f"{name}-worker"]["spec"]["template"]["spec"]
         assert worker["containers"][0]["args"] == ["python", "-m", f"{module}.worker"]
         assert worker["containers"][0]["image"] == c["image"]
+        assert deployments[f"{name}-worker"]["spec"]["template"]["metadata"]["annotations"][
+            "prometheus.io/port"] == str(METRICS_PORT)  # the relay's and consumers' own metrics
         for pod in (api["spec"], worker):  # no pod of a new version runs before its migrations have
             (wait,) = pod["initContainers"]
             assert wait["args"] == ["python", "-m", module, "wait-for-migrations"] and wait["image"] == c["image"]
