@@ -128,6 +128,8 @@ async def publish(db: AsyncSession, principal: Principal, data: NoticeIn) -> Man
     unit_id = None
     if data.kind == "unit":
         units = sorted(principal.reviewed_units)
+        if not units:
+            raise Forbidden("只有单位的经办人或法人账号才能发布单位申报公示", code="not_unit_reviewer")
         if data.unit_id is None and len(units) != 1:
             raise InvalidField("unit_id", "请选择要公示的单位")
         unit_id = data.unit_id or units[0]
