@@ -6,9 +6,9 @@ The gateway limits the public pages like 证书查验 (ratelimit.verification)."
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
-from gateway.pages.applications.upstream import call, fetch
+from gateway.pages.applications.upstream import call, fetch, open_link
 from gateway.pages.common import (
     AnyVisitor,
     DeciderPage,
@@ -136,8 +136,4 @@ async def act(request: Request, who: DeciderPage, notice_id: str) -> Response:
 @router.get("/reviews/notices/{notice_id}/objections/{objection_id}/files/{file_id}")
 async def open_evidence(who: DeciderPage, notice_id: str, objection_id: str, file_id: str) -> Response:
     """An objection's evidence, through a link made now (the service checks who may see it)."""
-    links = await fetch(who, f"/objections/{objection_id}/files")
-    link = next((f for f in links if f["file_id"] == file_id), None)
-    if link is None:
-        raise PageRefused("未找到", "未找到该证明材料", 404)
-    return RedirectResponse(link["url"], status_code=303)
+    return await open_link(who, f"/objections/{objection_id}/files", file_id, "未找到该证明材料")
