@@ -62,7 +62,7 @@ def test_a_unit_notice_read_in_public_objected_to_and_the_objection_sustained(st
         row.get_by_role("button", name="发布公示").click()
         expect(unit.locator(".flash-notice")).to_contain_text("公示已发布")
         expect(unit.locator("#notice-period")).to_have_text("2025-09-26 至 2025-10-09（5 个工作日）")
-        notice_id = unit.url.rsplit("/", 1)[-1]
+        notice_id = unit.url.split("?")[0].rsplit("/", 1)[-1]
         shot(unit, "1-published")
 
     # On 10/8 (国庆 over, one working day left): anyone reads it, on a phone, without logging in.
