@@ -32,6 +32,7 @@ register_labels({
     "granted": "审批意见", "application_ids": "申报", "starts_at": "面试时间", "place": "面试地点", "status": "状态",
     "certificate_id": "职称证书", "certificate_ids": "职称证书", "number": "证书编号",
     "workdays": "公示期（工作日）", "unit_id": "单位", "entry_id": "公示对象", "sustained": "处理结果", "note": "处理意见",
+    "notice_id": "公示", "objection_id": "异议",
 })
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]

@@ -131,5 +131,7 @@ def test_a_unit_notice_read_in_public_objected_to_and_the_objection_sustained(st
     expect(todo).to_contain_text("论文重复率过高")
     mine.goto(f"{stack.gateway}/apply")
     expect(mine.locator("body")).to_contain_text("异议成立")
+    mine.goto(f"{stack.gateway}/apply/{app_id}")
+    expect(mine.locator("#stopped-note")).to_contain_text("论文重复率过高")
     shot(mine, "5-applicant")
     mine.context.close()
