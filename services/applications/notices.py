@@ -123,7 +123,7 @@ async def publish(db: AsyncSession, principal: Principal, data: NoticeIn) -> Man
     minimum = get_settings().notice_min_workdays
     if data.workdays < minimum:
         raise InvalidField("workdays", f"公示期不得少于 {minimum} 个工作日")
-    plan = await drafts.plan_of(db, data.plan_id, known=True)
+    plan = await drafts.plan_of(db, data.plan_id)  # a plan nobody applied to: "not found"
     where = [*await _candidates_where(db, principal, data.kind), Application.plan_id == plan.id]
     unit_id = None
     if data.kind == "unit":

@@ -1,7 +1,8 @@
 """公示 in a real browser, on the platform's moved clock: the unit publishes its 单位申报公示 from
 公示管理 (too short a period is refused), a visitor without a login reads the public list and the
 notice on a phone (no ID number, no phone number), a logged-in person objects with a reason and an
-uploaded file, the unit sustains it, and the applicant sees why. Screenshots in test-results/."""
+uploaded file, the unit sustains it, and the applicant sees why; the organiser publishes a
+评审结果公示 and issues certificates only after it. Screenshots in test-results/."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,10 +12,12 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from services.applications.tests.test_notices import ID_NUMBER, MASKED_ID, PHONE
-from services.applications.tests.test_review import submitted
-from services.applications.tests.world import make_world
+from services.applications.tests.test_review import assign, decide, submitted, version_of
+from services.applications.tests.world import make_world, request
 from services.documents.tests import samples
+from services.plans.tests.people import person
 from shared.testing.browser import HttpBrowser
+from shared.testing.fixtures import eventually
 from tests.browser.test_pages_browser import AXE, _axe
 
 pytestmark = pytest.mark.browser
@@ -135,3 +138,49 @@ def test_a_unit_notice_read_in_public_objected_to_and_the_objection_sustained(st
     expect(mine.locator("#stopped-note")).to_contain_text("论文重复率过高")
     shot(mine, "5-applicant")
     mine.context.close()
+
+
+def test_the_organiser_publishes_the_results_notice_and_issues_certificates_after_it(stack, chromium: Browser):
+    world = make_world(stack)
+    plan = world.plan()
+    committee = person(stack, "浏览器结果评委会")
+    assign(stack, world, plan, "评委会评审", committee)
+    actor = world.applicant("浏览器结果人")
+    app_id = submitted(stack, world, actor, plan)["id"]
+    assert decide(stack, world.unit, app_id, version_of(stack, actor, app_id)).status_code == 200
+    assert eventually(lambda: decide(stack, committee, app_id, version_of(stack, actor, app_id)).status_code == 200,
+                      timeout=20)
+
+    admin = _signed_in(chromium, stack, world.admin.browser).new_page()
+    with stack.on(D(2025, 11, 3)):  # a Monday: five working days through Friday 11/07
+        admin.goto(f"{stack.gateway}/home")
+        admin.get_by_role("navigation", name="主导航").get_by_role("link", name="公示管理").click()
+        row = admin.locator(f"#candidate-result-{plan['id']}")
+        expect(row).to_contain_text("评审结果公示")
+        row.get_by_role("button", name="发布公示").click()
+        expect(admin.locator(".flash-notice")).to_contain_text("公示已发布")
+        expect(admin.locator("#notice-period")).to_have_text("2025-11-03 至 2025-11-07（5 个工作日）")
+        notice_url = admin.url.split("?")[0]
+        admin.locator("#issue-certificates").click()
+        expect(admin.locator(".flash-error")).to_contain_text("公示期满（2025年11月7日）后方可发放证书")
+        assert not _axe(admin)
+        # The public page of a results notice, on a phone.
+        visitor = _signed_in(chromium, stack, None, width=390).new_page()
+        visitor.goto(f"{stack.gateway}/notices/{notice_url.rsplit('/', 1)[-1]}")
+        expect(visitor.locator("h1")).to_contain_text("评审结果公示")
+        expect(visitor.locator("#notice-entries")).to_contain_text("浏览器结果人")
+        html = visitor.content()
+        assert not ID_NUMBER.search(html) and not MASKED_ID.search(html) and not PHONE.search(html)
+        assert _fits(visitor) and not _axe(visitor)
+        visitor.context.close()
+    assert request(stack, actor.browser, "GET", "/applications/certificates").json() == []
+
+    # Once it has ended (the real day, long after): 发放证书.
+    admin.goto(notice_url)
+    admin.locator("#issue-certificates").click()
+    expect(admin.locator(".flash-notice")).to_contain_text("已为公示期满且无异议成立的申报发放电子职称证书")
+    expect(admin.locator("#notice")).to_contain_text("已发放 1 张")
+    shot(admin, "6-certificates")
+    admin.context.close()
+    [certificate] = request(stack, actor.browser, "GET", "/applications/certificates").json()
+    assert certificate["application_id"] == app_id
