@@ -5,7 +5,8 @@ its address: a session cookie nobody issued counts as no session at all, so inve
 not escape the limit (a real session's first request, before its token is cached, counts
 against its address too). Every address also has a larger limit of its own, whatever the
 sessions (the larger limit leaves room for a whole hospital behind one address). 证书查验 has a
-stricter limit per client on top (each request there is a guess at someone's 证书编号). Over a
+stricter limit per client on top (each request there is a guess at someone's 证书编号), and so do
+the public 公示 pages. Over a
 limit: 429 with Retry-After and a Chinese explanation."""
 from __future__ import annotations
 
@@ -27,8 +28,10 @@ EXEMPT_PREFIXES = ("/static/", "/healthz", "/readyz")
 
 
 def verification(path: str) -> bool:
-    """证书查验, the page and the API (not a certificate's QR image: it asks nobody anything)."""
-    return path.startswith(("/api/applications/verify/", "/verify/")) and not path.endswith("/qr.svg")
+    """证书查验, the page and the API (not a certificate's QR image: it asks nobody anything), and the
+    public 公示 pages and API (lists of names anyone may read: not to be harvested)."""
+    return (path.startswith(("/api/applications/verify/", "/verify/")) and not path.endswith("/qr.svg")) \
+        or path == "/notices" or path.startswith(("/notices/", "/api/applications/public/"))
 
 
 class RateLimitMiddleware:

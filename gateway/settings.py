@@ -29,7 +29,8 @@ class GatewaySettings(BaseSettings):
     rate_limit: str = "20/second;600/minute"
     # Per address, whatever the sessions: generous, since a whole unit may share one address.
     rate_limit_per_address: str = "300/second;6000/minute"
-    # 证书查验 (page and API) per client, on top of the above: bounds guessing certificate numbers.
+    # 证书查验 and the public 公示 (pages and API) per client, on top of the above: bounds guessing
+    # certificate numbers and harvesting the names a notice lists.
     verify_rate_limit: str = "20/minute"
     cookie_secure: bool = True
     platform: PlatformSettings = Field(default_factory=PlatformSettings)

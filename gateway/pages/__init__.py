@@ -15,4 +15,5 @@ register_labels({
     "application_id": "申报", "item_id": "导入记录", "section": "申报栏目", "op": "操作", "which": "栏目",
     "next": "登录后返回的页面", "view": "列表", "code": "主管部门", "person_id": "人员",
     "stage": "评审环节", "stage_id": "评审环节", "number": "证书编号", "certificate_id": "职称证书",
+    "notice_id": "公示", "objection_id": "异议", "entry": "公示对象",
 })

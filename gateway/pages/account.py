@@ -119,6 +119,9 @@ async def _application_items(who: Visitor, mine: list[dict] | Unavailable) -> li
         if a["status"] == "returned":
             todos.append({"title": f"申报被退回修改：{a['plan_name']} · {a['title']}", "url": f"/apply/{a['id']}",
                           "sub": f"退回理由：{a['reason'] or '见审核记录'}（修改后重新检测并提交）"})
+        elif a["status"] == "stopped":
+            todos.append({"title": f"申报因公示异议成立而终止：{a['plan_name']} · {a['title']}",
+                          "url": f"/apply/{a['id']}", "sub": f"理由：{a['reason'] or '见审核记录'}"})
         todos += _interview_items(a)
     waiting = sum(d["waiting"] for d in desks)
     if desks:  # the way to 申报审核 for deciders the navigation does not know (主管部门, a plan's stages)

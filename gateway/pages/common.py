@@ -45,7 +45,7 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
     if p is None or p.kind == "pending":
         return []
     if p.kind == "unit":
-        return [("/unit/home", "单位工作台"), ("/reviews", "申报审核")]
+        return [("/unit/home", "单位工作台"), ("/reviews", "申报审核"), ("/reviews/notices", "公示管理")]
     items = [("/home", "个人首页"), ("/library", "个人业绩库"), ("/apply", "职称申报"), ("/plans", "评审计划"),
              ("/files", "我的附件"), ("/me", "个人中心")]
     if p.has("unit_admin"):  # a 经办人 named by a unit
@@ -54,6 +54,8 @@ def nav_for(p: Principal | None) -> list[tuple[str, str]]:
         items.append(("/expert", "评审表决"))
     if p.has("plan_admin"):  # administers an organiser's plans
         items.append(("/organizer/plans", "计划管理"))
+    if p.has("unit_admin") or p.has("plan_admin"):  # 单位申报公示 / 评审结果公示
+        items.append(("/reviews/notices", "公示管理"))
     if p.has("operator"):  # names the staff of the 主管部门
         items.append(("/operator/departments", "部门工作人员"))
     return items
@@ -301,6 +303,11 @@ NOTICES = {
     "panel_drawn": "已随机抽取评委会专家，抽取记录已保存；专家可在“评审表决”中评审。",
     "vote_closed": "表决已结束，计票结果已记入各申报的审核结果。",
     "vote_cast": "表决已保存；表决截止前可修改。",
+    "notice_published": "公示已发布，公示期内任何登录用户均可提出异议；公示期满后方可进行下一步。",
+    "objection_filed": "异议已提交，将由发布公示的单位核实处理；处理结果显示在本页。",
+    "objection_sustained": "已处理：异议成立，该申报已终止，申报人将看到处理意见。",
+    "objection_dismissed": "已处理：异议不成立。",
+    "certificates_issued": "已为公示期满且无异议成立的申报发放电子职称证书。",
 }
 
 

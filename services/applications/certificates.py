@@ -1,11 +1,13 @@
 """Results and certificates: the 评委会's 评审通过 / 未通过 (recorded by review.decide), the
-电子职称证书 an approved application gets in the same transaction, the holder's 我的职称, taking
+电子职称证书 an approved application gets once the 评审结果公示 listing it has ended without a
+sustained objection (notices.issue_certificates), the holder's 我的职称, taking
 them into a new application's 现有职称情况, and the public verification of a 证书编号.
 
 证书编号: random (shared.certificate_numbers, README), unique by the database's constraint — a
 collision draws again."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import sqlalchemy as sa
@@ -39,12 +41,14 @@ async def record_result(db: AsyncSession, app: Application, plan: PlanSnapshot, 
         **drafts.facts(app), passed=passed, committee=_committee(plan, stage), decided_by=decided_by, reason=reason))
 
 
-async def issue(db: AsyncSession, app: Application, plan: PlanSnapshot) -> Certificate:
-    """The certificate of an application that just passed its last stage (same transaction)."""
+async def issue(db: AsyncSession, app: Application, plan: PlanSnapshot, *,
+                obtained_on: dt.date | None = None) -> Certificate:
+    """The certificate of an application that passed its last stage; 取得时间 ``obtained_on`` (the day
+    it passed), today when not given."""
     person = await db.get(Person, app.person_id)
-    if person is None:  # identity's event not here yet: the decision waits rather than a nameless certificate
-        raise AppError("申报人信息正在同步，请稍后再审核", code="person_syncing", status_code=503)
-    obtained = today()
+    if person is None:  # identity's event not here yet: the issue waits rather than a nameless certificate
+        raise AppError("申报人信息正在同步，请稍后再试", code="person_syncing", status_code=503)
+    obtained = obtained_on or today()
     for _ in range(5):
         certificate = Certificate(
             id=uuid.uuid4(), number=new_number(obtained.year), application_id=app.id, person_id=app.person_id,

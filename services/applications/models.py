@@ -395,3 +395,71 @@ class Tally(Base):
     abstain: Mapped[int]
     passed: Mapped[bool | None]
     closed_at: Mapped[dt.datetime]
+# --- 公示 and 异议 (notices.py) ---------------------------------------------------------------------
+class Notice(Base):
+    """A 公示: 单位申报公示 (``unit``: a unit's applicants to a plan, before the unit passes them) or
+    评审结果公示 (``result``: a plan's passed applicants, before their certificates). It runs from
+    ``start_date`` through ``end_date``, the last of ``workdays`` working days (shared.workdays)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (sa.Index("ix_notices_end", "end_date"), sa.Index("ix_notices_plan", "plan_id", "kind"))
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # unit / result
+    plan_id: Mapped[uuid.UUID]
+    plan_name: Mapped[str] = mapped_column(sa.String(200))
+    unit_id: Mapped[uuid.UUID | None]  # the unit of a unit notice
+    organizer_id: Mapped[uuid.UUID | None]  # the plan's organiser, of a result notice
+    publisher_name: Mapped[str] = mapped_column(sa.String(200))  # the unit, or the plan's organiser
+    start_date: Mapped[dt.date]
+    end_date: Mapped[dt.date]
+    workdays: Mapped[int]
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    publisher_id: Mapped[uuid.UUID]
+    published_by: Mapped[str] = mapped_column(sa.String(100))
+
+
+class NoticeEntry(Base):
+    """An application a notice lists, with the only fields it shows in public, frozen when published.
+    An application is in at most one notice of each kind (the unique constraint)."""
+
+    __tablename__ = "notice_entries"
+    __table_args__ = (sa.UniqueConstraint("application_id", "kind", name="uq_notice_entries_application_kind"),
+                      sa.Index("ix_notice_entries_notice", "notice_id", "position"))
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    notice_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("notices.id", ondelete="CASCADE"))
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(10))  # the notice's
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(50))
+    unit_name: Mapped[str] = mapped_column(sa.String(200))
+    title: Mapped[str] = mapped_column(sa.String(100))
+    level: Mapped[str] = mapped_column(sa.String(30))
+    major: Mapped[str] = mapped_column(sa.String(100))
+
+
+class Objection(Base):
+    """异议: a logged-in person's objection to an application a notice lists, during the notice, with
+    evidence files (claimed at documents under the objection's own ref: they are the objector's),
+    and how the unit or the organiser resolved it (sustained: the application is stopped)."""
+
+    __tablename__ = "objections"
+    __table_args__ = (sa.Index("ix_objections_notice", "notice_id", "filed_at"),
+                      sa.Index("ix_objections_application", "application_id"),
+                      sa.Index("ix_objections_objector", "objector_id", "filed_at"))
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    notice_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("notices.id", ondelete="CASCADE"))
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("notice_entries.id", ondelete="CASCADE"))
+    application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
+    objector_id: Mapped[uuid.UUID]
+    objector_name: Mapped[str] = mapped_column(sa.String(100))
+    reason: Mapped[str] = mapped_column(sa.String(2000))
+    file_ids: Mapped[list[uuid.UUID]] = mapped_column(pg.ARRAY(sa.Uuid), default=list)
+    filed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(sa.String(10), default="pending")  # pending / sustained / dismissed
+    resolved_at: Mapped[dt.datetime | None]
+    resolver_id: Mapped[uuid.UUID | None]
+    resolved_by: Mapped[str] = mapped_column(sa.String(100), default="")
+    note: Mapped[str] = mapped_column(sa.String(2000), default="")

@@ -18,7 +18,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.applications import certificates, drafts, files, states
+from services.applications import certificates, drafts, files, notices, states
 from services.applications.models import (
     Application,
     Committee,
@@ -206,7 +206,8 @@ async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UU
     """通过, 退回修改 or 不通过 on the version the decider saw. The row lock serialises deciders, and
     the version makes a repeated decision, or one made on a page older than a resubmission, a
     refusal rather than a second step. At a 评委会 stage the decision is the result (评审通过 /
-    未通过); passing the last stage issues the certificate, in the same transaction."""
+    未通过); the certificate waits for the 评审结果公示 (notices.py). The unit passes an application
+    only after its 单位申报公示 (notices.ensure_noticed)."""
     if data.outcome != "pass" and not data.reason:
         raise InvalidField("reason", "请填写退回修改的理由" if data.outcome == "return" else "请填写不通过的理由")
     app, d = await visible(db, principal, application_id, desks=desks, lock=True)
@@ -225,6 +226,8 @@ async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UU
     if batch and data.outcome == "reject" and app.stage_party != "committee":
         raise Forbidden(f"该申报当前为「{drafts.status_label(app)}」：批量不通过只适用于评委会评审环节，"
                         "其他环节请打开申报逐件审核", code="batch_reject_not_committee")
+    if data.outcome == "pass" and app.stage_party == "unit":
+        await notices.ensure_noticed(db, app)
     plan = await drafts.plan_of(db, app.plan_id, known=True)
     return await conclude(db, app, plan, outcome=data.outcome, reason=data.reason, actor_id=principal.id,
                           actor_name=principal.acting_name, acted_for=_acted_for(app, d, plan))
@@ -233,8 +236,9 @@ async def decide(db: AsyncSession, principal: Principal, application_id: uuid.UU
 async def conclude(db: AsyncSession, app: Application, plan: PlanSnapshot, *, outcome: str, reason: str,
                    actor_id: uuid.UUID, actor_name: str, acted_for: str) -> Application:
     """The decision's move, once the caller may make it: the step of the timeline, the next stage
-    or the end, the events, the result at a 评委会 stage and the certificate at the last. A decider's
-    decision comes here, and so does a committee's vote when it closes (votes.close)."""
+    or the end, the events and the result at a 评委会 stage (the certificate waits for the results'
+    公示: notices.issue_certificates). A decider's decision comes here, and so does a committee's
+    vote when it closes (votes.close)."""
     stage, stage_name, party = app.stage or 0, app.stage_name or "", app.stage_party
     following = plan.stages[stage + 1] if outcome == "pass" and stage + 1 < len(plan.stages) else None
     action = "approve" if outcome == "pass" and following is None else outcome
@@ -262,8 +266,6 @@ async def conclude(db: AsyncSession, app: Application, plan: PlanSnapshot, *, ou
     if action == "approve" or (party == "committee" and action in ("pass", "reject")):
         await certificates.record_result(db, app, plan, stage=stage, passed=action != "reject",
                                          decided_by=step.actor_name, reason=step.reason)
-    if action == "approve":
-        await certificates.issue(db, app, plan)
     return app
 
 

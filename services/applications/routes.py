@@ -20,6 +20,7 @@ from services.applications import (
     files,
     imports,
     interviews,
+    notices,
     panels,
     review,
     sections,
@@ -60,9 +61,16 @@ from services.applications.schemas import (
     InterviewsIn,
     ItemChange,
     MajorIn,
+    ManagedNoticeOut,
     MoveIn,
+    NoticeIn,
+    NoticesDeskOut,
+    ObjectionIn,
+    ObjectionOut,
     ProfileIn,
+    PublicNoticeOut,
     RenderProgressOut,
+    ResolutionIn,
     ReviewItem,
     ReviewOut,
     RowsIn,
@@ -412,3 +420,62 @@ async def vote_files(application_id: uuid.UUID, person: CurrentPerson, db: DbSes
 @api.put("/votes/{application_id}", summary="表决：同意 / 不同意 / 弃权，并填写评审意见（截止前可修改）")
 async def vote_cast(application_id: uuid.UUID, data: VoteIn, person: CurrentPerson, db: DbSession) -> VoteSheetOut:
     return await votes.vote(db, person, application_id, data)
+# --- 公示 and 异议 (notices.py) ---------------------------------------------------------------------
+@api.get("/public/notices", summary="公示（公开，无需登录）：公示中与近期结束的公示")
+async def public_notices(db: DbSession, page: Page) -> Paged[PublicNoticeOut]:
+    # No principal on purpose: a 公示 is public. It shows only name, unit, title and major; the
+    # gateway limits how often, as for 证书查验.
+    return await notices.public_list(db, offset=page.offset, limit=page.page_size, page=page.page)
+
+
+@api.get("/public/notices/{notice_id}", summary="公示详情（公开，无需登录）：公示对象与公示期")
+async def public_notice(notice_id: uuid.UUID, db: DbSession) -> PublicNoticeOut:
+    return await notices.public_read(db, notice_id)
+
+
+@api.get("/notices/desk", summary="公示管理：可发布的公示与我发布的公示（单位经办人 / 组建单位的计划管理员）")
+async def notices_desk(principal: CurrentPrincipal, db: DbSession) -> NoticesDeskOut:
+    return await notices.desk(db, principal)
+
+
+@api.post("/notices", status_code=201, summary="发布公示：单位申报公示 / 评审结果公示（N 个工作日）")
+async def publish_notice(data: NoticeIn, principal: CurrentPrincipal, db: DbSession) -> ManagedNoticeOut:
+    return await notices.publish(db, principal, data)
+
+
+@api.get("/notices/{notice_id}", summary="我发布的公示（含公示对象与异议数）")
+async def managed_notice(notice_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> ManagedNoticeOut:
+    return await notices.managed(db, principal, notice_id)
+
+
+@api.get("/notices/{notice_id}/objections", summary="对我发布的公示提出的异议")
+async def notice_objections(notice_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> list[ObjectionOut]:
+    return await notices.objections(db, principal, notice_id)
+
+
+@api.post("/notices/{notice_id}/objections", status_code=201, summary="提出异议（公示期内，须填写理由并附证明材料）")
+async def object_to(notice_id: uuid.UUID, data: ObjectionIn, person: CurrentPerson, db: DbSession,
+                    documents: Documents) -> ObjectionOut:
+    return await notices.object_to(db, person, notice_id, data, client=documents)
+
+
+@api.post("/notices/{notice_id}/certificates", summary="发放证书：评审结果公示期满后，为无异议成立的申报发放电子职称证书")
+async def issue_certificates(notice_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> BatchResult:
+    return await notices.issue_certificates(db, principal, notice_id)
+
+
+@api.get("/objections", summary="我提出的异议")
+async def my_objections(person: CurrentPerson, db: DbSession, notice_id: uuid.UUID | None = None) -> list[ObjectionOut]:
+    return await notices.mine(db, person, notice_id)
+
+
+@api.get("/objections/{objection_id}/files", summary="异议的证明材料（短期链接；处理异议的单位或组建单位）")
+async def objection_files(objection_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession,
+                          documents: Documents) -> list[FileLinkOut]:
+    return await notices.evidence(db, principal, objection_id, client=documents)
+
+
+@api.post("/objections/{objection_id}/resolution", summary="处理异议：成立（终止该申报）/ 不成立，须填写处理意见")
+async def resolve_objection(objection_id: uuid.UUID, data: ResolutionIn, principal: CurrentPrincipal,
+                            db: DbSession) -> ObjectionOut:
+    return await notices.resolve(db, principal, objection_id, data)

@@ -31,6 +31,8 @@ register_labels({
     "person_name": "申报人姓名", "version": "版本号",
     "granted": "审批意见", "application_ids": "申报", "starts_at": "面试时间", "place": "面试地点", "status": "状态",
     "certificate_id": "职称证书", "certificate_ids": "职称证书", "number": "证书编号",
+    "workdays": "公示期（工作日）", "unit_id": "单位", "entry_id": "公示对象", "sustained": "处理结果", "note": "处理意见",
+    "notice_id": "公示", "objection_id": "异议",
 })
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -676,3 +678,102 @@ class VoteSheetOut(BaseModel):
     item: VoteItem
     opinion: str
     votes: list[CastVote]
+# --- 公示 and 异议 (notices.py) ---------------------------------------------------------------------
+class NoticeIn(BaseModel):
+    """发布公示: 单位申报公示 of the unit's applications waiting at its stage of the plan, or 评审结果公示
+    of the plan's approved applications; ``workdays`` at least the platform's minimum."""
+
+    kind: Literal["unit", "result"]
+    plan_id: uuid.UUID
+    unit_id: uuid.UUID | None = None  # a unit notice: which of the caller's units (none: their only one)
+    workdays: int = Field(ge=1, le=30)
+
+
+class PublicEntryOut(BaseModel):
+    """An applicant as a notice shows them in public: never an ID number, a phone or an id of theirs."""
+
+    id: uuid.UUID  # the notice's row (an objection names it)
+    name: str
+    unit_name: str
+    title: str
+    level_name: str
+    major: str
+
+
+class PublicNoticeOut(BaseModel):
+    id: uuid.UUID
+    kind: str  # unit / result
+    kind_label: str
+    plan_name: str
+    publisher_name: str
+    start_date: dt.date
+    end_date: dt.date
+    workdays: int
+    published_at: dt.datetime
+    state: str  # running / ended
+    state_label: str
+    count: int
+    entries: list[PublicEntryOut] = Field(default_factory=list)
+
+
+class ManagedNoticeOut(PublicNoticeOut):
+    """A notice as the unit or the organiser who published it sees it."""
+
+    plan_id: uuid.UUID
+    objections_pending: int
+    objections_total: int
+    certificates_issued: int
+
+
+class NoticeCandidateOut(BaseModel):
+    """What the caller may put in a new notice: a plan (and unit) with applications not yet in one."""
+
+    kind: str
+    kind_label: str
+    plan_id: uuid.UUID
+    plan_name: str
+    unit_id: uuid.UUID | None
+    publisher_name: str
+    waiting: int
+
+
+class NoticesDeskOut(BaseModel):
+    min_workdays: int
+    candidates: list[NoticeCandidateOut]
+    notices: list[ManagedNoticeOut]
+
+
+class ObjectionIn(BaseModel):
+    """提出异议 to one applicant of a notice (``entry_id``: its row), with a reason and evidence."""
+
+    entry_id: uuid.UUID
+    reason: LongText = ""
+    file_ids: list[uuid.UUID] = Field(default_factory=list, max_length=10)
+
+
+class ResolutionIn(BaseModel):
+    """处理异议: 成立 (``sustained``: the application is stopped) or 不成立, with a note (required)."""
+
+    sustained: bool
+    note: LongText = ""
+
+
+class ObjectionOut(BaseModel):
+    id: uuid.UUID
+    notice_id: uuid.UUID
+    notice_kind_label: str
+    plan_name: str
+    entry_id: uuid.UUID
+    person_name: str  # the applicant objected to, as the notice lists them
+    unit_name: str
+    title: str
+    major: str
+    objector_name: str
+    reason: str
+    file_ids: list[uuid.UUID]
+    filed_at: dt.datetime
+    status: str  # pending / sustained / dismissed
+    status_label: str
+    resolved_at: dt.datetime | None
+    resolved_by: str
+    note: str

@@ -17,6 +17,8 @@ class ApplicationsSettings(ServiceSettings):
     # documents' internal API: the files an application uses are claimed (and locked) there.
     documents_url: str = local_url("documents")
     seed_demo_data: bool = False
+    # The shortest 公示 a unit or an organiser may publish, in working days (the plans say 不少于5个工作日).
+    notice_min_workdays: int = 5
 
 
 @lru_cache

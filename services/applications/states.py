@@ -12,6 +12,7 @@ STATUS_LABELS: dict[str, str] = {
     "returned": "退回修改",  # by the stage ``Application.stage``; the applicant edits and submits again
     "rejected": "未通过",
     "approved": "审核通过",  # every stage passed
+    "stopped": "异议成立",  # a sustained objection to a 公示 stopped it (final; ``reason`` says why)
 }
 
 # A row of the timeline (models.Step.kind).
@@ -20,6 +21,7 @@ STEP_LABELS: dict[str, str] = {
     "passed": "通过",
     "returned": "退回修改",
     "rejected": "审核不通过",
+    "stopped": "异议成立，终止申报",
 }
 
 # action → the states it may start from, and the state it leaves the application in (None: unchanged).
@@ -43,6 +45,8 @@ MOVES: dict[str, Move] = {
     "approve": Move(frozenset({"in_review"}), "approved", "审核通过"),  # 通过 at the last stage
     "return": Move(frozenset({"in_review"}), "returned", "退回修改"),
     "reject": Move(frozenset({"in_review"}), "rejected", "审核不通过"),
+    # whoever resolves an objection to a 公示 listing it (notices.py): 异议成立
+    "stop": Move(frozenset({"in_review", "returned", "approved"}), "stopped", "终止"),
 }
 APPLICANT_ACTIONS = ("edit", "delete", "change_major", "submit")
 # The timeline's row for a decider's move.

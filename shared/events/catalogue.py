@@ -463,6 +463,42 @@ class CertificateIssued(EventData):
     organizer_name: str
 
 
+class NoticePublished(EventData):
+    """A 公示 was published: 单位申报公示 (``kind`` unit, of ``unit_id``'s applicants) or 评审结果公示
+    (``result``), listing ``application_ids`` from ``start_date`` through ``end_date`` (``workdays``
+    working days)."""
+
+    notice_id: uuid.UUID
+    kind: str
+    plan_id: uuid.UUID
+    unit_id: uuid.UUID | None
+    start_date: dt.date
+    end_date: dt.date
+    workdays: int
+    application_ids: list[uuid.UUID]
+    published_by: str
+
+
+class ObjectionFiled(ApplicationFacts):
+    """Someone objected (异议) to the application during a 公示 that lists it."""
+
+    objection_id: uuid.UUID
+    notice_id: uuid.UUID
+    notice_kind: str
+    objector_id: uuid.UUID
+
+
+class ObjectionResolved(ApplicationFacts):
+    """The unit or the organiser resolved an objection: ``sustained`` (异议成立: the application is
+    stopped, ``status`` says so) or not (不成立), with ``note``."""
+
+    objection_id: uuid.UUID
+    notice_id: uuid.UUID
+    sustained: bool
+    note: str
+    resolved_by: str
+
+
 class PdfGenerated(EventData):
     """documents rendered a PDF for an application (``kind``: review_form, exceptional_form,
     transfer_form, admission_ticket, certificate) from the event ``source_event_id``."""
@@ -518,6 +554,9 @@ CATALOGUE: dict[str, tuple[int, type[EventData]]] = {
     "applications.interview.scheduled": (1, InterviewScheduled),
     "applications.result.recorded": (1, ResultRecorded),
     "applications.certificate.issued": (1, CertificateIssued),
+    "applications.notice.published": (1, NoticePublished),
+    "applications.objection.filed": (1, ObjectionFiled),
+    "applications.objection.resolved": (1, ObjectionResolved),
     "documents.pdf.generated": (1, PdfGenerated),
 }
 

@@ -1,6 +1,8 @@
 """pytest fixtures shared by every test suite (loaded from the root conftest)."""
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import secrets
 from collections.abc import Iterator
@@ -42,6 +44,17 @@ class Stack:
     procs: Processes
     s3_keys: tuple[str, str] = ("", "")  # access and secret key of the bucket's S3 server
     gateway_metrics: str = ""  # the gateway's private metrics port (never its public one)
+    clock_file: Path | None = None  # ZC_CLOCK_FILE of every process (shared.clock)
+
+    @contextlib.contextmanager
+    def on(self, day: dt.date) -> Iterator[None]:
+        """Every process of the platform takes ``day`` for today meanwhile (shared.clock)."""
+        assert self.clock_file is not None
+        self.clock_file.write_text(day.isoformat())
+        try:
+            yield
+        finally:
+            self.clock_file.unlink(missing_ok=True)
 
     def new_person(self, name: str = "测试人员", *, valid: bool = True) -> dict:
         """A fresh 闽政通 person account with a unique (valid or deliberately broken) ID number."""
@@ -132,7 +145,9 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
                                           s3_secret_key=os.environ.get("ZC_TEST_S3_SECRET_KEY") or "")
     internal_key = run_secrets.internal_key
     s3_keys = (run_secrets.s3_access_key, run_secrets.s3_secret_key)
+    clock_file = Path(tmp_path_factory.mktemp("clock")) / "today"
     env = {**environment(urls, secrets=run_secrets, environment="test"), "ZC_LOG_JSON": "true",
+           "ZC_CLOCK_FILE": str(clock_file),
            "DOCUMENTS_S3_BUCKET": f"zct-{infra.RUN_ID}-documents",  # its own bucket even on a shared S3
            "GATEWAY_RATE_LIMIT": os.environ.get("ZC_TEST_RATE_LIMIT", "200/second"),
            # Every test verifies from 127.0.0.1; the real limit is tested on a gateway of its own.
@@ -148,7 +163,7 @@ def stack(pg_server: str, amqp_url: str, tmp_path_factory: pytest.TempPathFactor
         procs.start("gateway", "gateway", urls.gateway, {**env, "GATEWAY_METRICS_PORT": gateway_metrics.rsplit(":", 1)[1]})
         yield Stack(gateway=urls.gateway, identity=urls.services["identity"], mzt=urls.mzt,
                     internal_key=internal_key, identity_db=databases["identity"], urls=urls, procs=procs,
-                    s3_keys=s3_keys, gateway_metrics=gateway_metrics)
+                    s3_keys=s3_keys, gateway_metrics=gateway_metrics, clock_file=clock_file)
     finally:
         procs.stop_all()
         if os.environ.get("ZC_TEST_SHOW_LOGS"):

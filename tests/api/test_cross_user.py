@@ -131,10 +131,11 @@ class World:
     @functools.cached_property
     def certificate(self) -> dict[str, str]:
         """The applicant's 电子职称证书: an application to a plan of a year of its own, passed by unit A
-        and then by the administrator, whom the plan names at its 评委会 stage."""
+        after its 单位申报公示 and then by the administrator, whom the plan names at its 评委会 stage,
+        and issued after the organiser's 评审结果公示 — to which another person objected (不成立)."""
         from services.applications.tests.test_review import assign, decide, submit
+        from services.applications.tests.world import NOTICE_DAY, complete, publish_notice, started
         from services.applications.tests.world import World as Applying
-        from services.applications.tests.world import complete, started
 
         cast = self.cast
         applying = Applying(self.stack, cast.admin, cast.organizer["id"], cast.unit_a.browser, cast.unit_a.account)
@@ -142,12 +143,24 @@ class World:
         draft = started(self.stack, cast.applicant, plan_)
         complete(self.stack, applying, cast.applicant, plan_, draft)
         app = submit(self.stack, cast.applicant, draft["id"])
+        publish_notice(self.stack, cast.unit_a.browser, plan_)
         assert decide(self.stack, cast.unit_a.browser, app["id"], app["version"]).status_code == 200
         assign(self.stack, applying, plan_, "评委会评审", cast.admin)
         assert eventually(lambda: decide(self.stack, cast.admin, app["id"], app["version"] + 1).status_code == 200,
                           timeout=20), "the administrator never became the 评委会 stage's decider"
+        result_notice = publish_notice(self.stack, cast.admin.browser, plan_, "result")
+        with self.stack.on(NOTICE_DAY):
+            entry = self.made("anonymous", "GET", f"/api/applications/public/notices/{result_notice['id']}",
+                              200)["entries"][0]["id"]
+            objection = self.made("other", "POST", f"/api/applications/notices/{result_notice['id']}/objections",
+                                  json={"entry_id": entry, "reason": "学历存疑", "file_ids": [self.file("other")]})
+        self.made("admin", "POST", f"/api/applications/objections/{objection['id']}/resolution", 200,
+                  json={"sustained": False, "note": "经核实学历真实"})
+        assert self.made("admin", "POST", f"/api/applications/notices/{result_notice['id']}/certificates",
+                         200)["done"] == [app["id"]]
         [issued] = self.made("applicant", "GET", "/api/applications/certificates", 200)
-        return {"certificate_id": issued["id"], "number": issued["number"]}
+        return {"certificate_id": issued["id"], "number": issued["number"],
+                "notice_id": result_notice["id"], "objection_id": objection["id"]}
 
     @functools.cached_property
     def expert(self) -> dict[str, str]:
@@ -203,6 +216,7 @@ PLAN = "/api/plans/plans/{plan_id}"
 APPLICATIONS = "/api/applications/applications"
 APPLICATION = APPLICATIONS + "/{application_id}"
 CERTIFICATE = "/api/applications/certificates/{certificate_id}"
+NOTICE = "/api/applications/notices/{notice_id}"
 ADMINS = "/api/plans/organizers/{organizer_id}/admins"
 DEPARTMENT_STAFF = "/api/units/departments/{code}/staff"
 ASSIGNEES = PLAN + "/stages/{stage_id}/assignees"
@@ -216,6 +230,13 @@ ORGANIZER = lambda w: {"organizer_id": w.cast.organizer["id"]}  # noqa: E731
 
 def _unit_brief(body: dict) -> bool:
     return set(body) <= {"id", "name", "address", "department_name"}
+
+
+def _public_notice(body: dict) -> bool:
+    """A 公示 shows anyone its period and, of each applicant, name, unit, title and major only."""
+    return set(body) == {"id", "kind", "kind_label", "plan_name", "publisher_name", "start_date", "end_date",
+                         "workdays", "published_at", "state", "state_label", "count", "entries"} and all(
+        set(e) == {"id", "name", "unit_name", "title", "level_name", "major"} for e in body["entries"])
 
 
 def _verification(body: dict) -> bool:
@@ -327,6 +348,18 @@ PROBES: dict[tuple[str, str], Probe] = {
     **{(method, "/api/applications/votes/{application_id}" + tail): Probe(
         "applicant", lambda w: w.draft, APPLICATION, body=body) for method, tail, body in [
         ("GET", "", None), ("GET", "/files", None), ("PUT", "", {"choice": "agree", "opinion": "入侵"})]},
+    # 公示 and 异议: public by design (field by field); the rest only for whoever published the notice —
+    # here the organiser's administrator (an objection names an entry of the notice: another's id finds nothing)
+    ("GET", "/api/applications/public/notices/{notice_id}"): Probe(
+        "admin", lambda w: w.certificate, NOTICE, seen_publicly=_public_notice, public=True),
+    **{(method, route): Probe("admin", lambda w: w.certificate, read, body=body, intruders=PLAN_INTRUDERS)
+       for method, route, read, body in [
+        ("GET", NOTICE, NOTICE, None), ("GET", NOTICE + "/objections", NOTICE, None),
+        ("POST", NOTICE + "/objections", NOTICE, {"entry_id": "{self_id}", "reason": "入侵", "file_ids": []}),
+        ("POST", NOTICE + "/certificates", NOTICE, None),
+        ("GET", "/api/applications/objections/{objection_id}/files", NOTICE + "/objections", None),
+        ("POST", "/api/applications/objections/{objection_id}/resolution", NOTICE + "/objections",
+         {"sustained": True, "note": "入侵"})]},
     # documents
     ("GET", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE),
     ("PATCH", FILE): Probe("applicant", lambda w: {"file_id": w.file()}, FILE, body={"display_name": "入侵.jpg"}),

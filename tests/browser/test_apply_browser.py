@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from services.applications.tests.world import ACHIEVEMENT, ASSESSMENT, EDUCATION, PAPER, WORK, make_world
+from services.applications.tests.world import (
+    ACHIEVEMENT,
+    ASSESSMENT,
+    EDUCATION,
+    PAPER,
+    WORK,
+    make_world,
+    publish_notice,
+)
 from services.documents.tests import samples
 
 pytestmark = pytest.mark.browser
@@ -228,7 +236,8 @@ def test_checks_show_what_is_missing_a_complete_draft_is_submitted_and_the_unit_
     page.locator("#submit-application").click()
     expect(page.locator(".flash-notice")).to_contain_text("已提交审核")
 
-    # The unit passes it; the applicant's 申报一览表 shows every step.
+    # The unit passes it (after its 单位申报公示); the applicant's 申报一览表 shows every step.
+    publish_notice(stack, world.unit, plan)
     unit.goto(f"{stack.gateway}/reviews/{draft['id']}")
     unit.get_by_role("radio", name="通过", exact=True).check()
     unit.locator("#decide").click()

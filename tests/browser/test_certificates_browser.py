@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from services.applications.tests.test_review import assign, decide, submitted, version_of
-from services.applications.tests.world import make_world, request
+from services.applications.tests.world import certify, make_world, request
 from services.plans.tests.people import person
 from shared.testing.fixtures import eventually
 from tests.browser.test_pages_browser import AXE, _axe
@@ -38,6 +38,7 @@ def test_my_titles_the_certificate_with_its_qr_code_and_the_verification_page(st
     assert decide(stack, world.unit, app_id, version_of(stack, actor, app_id)).status_code == 200
     assert eventually(lambda: decide(stack, committee, app_id, version_of(stack, actor, app_id)).status_code == 200,
                       timeout=20)
+    assert certify(stack, world.admin.browser, plan).json()["done"] == [app_id]  # after the 评审结果公示
     [certificate] = request(stack, actor.browser, "GET", "/applications/certificates").json()
     number = certificate["number"]
 

@@ -60,7 +60,9 @@ def pages(plan_id: str) -> list[tuple[str, str]]:
             ("admin", f"/organizer/plans/{plan_id}/experts"), ("admin", f"/organizer/plans/{plan_id}/committee"),
             ("person", "/expert"),
             ("admin", "/operator/departments"), ("admin", "/operator/departments/FJ-RSW?name=页面管理"),
-            ("anonymous", "/verify"), ("person", "/me/titles"), ("person", "/apply")]
+            ("anonymous", "/verify"), ("person", "/me/titles"), ("person", "/apply"),
+            # 公示: the public list and 公示管理 (a notice and its forms: tests/browser/test_notices_browser.py)
+            ("anonymous", "/notices"), ("unit", "/reviews/notices"), ("admin", "/reviews/notices")]
 
 
 def _context(chromium: Browser, stack, who: HttpBrowser | None, viewport: dict) -> BrowserContext:

@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from gateway.pages.applications.review import files_of, readonly
-from gateway.pages.applications.upstream import call, fetch
+from gateway.pages.applications.upstream import call, fetch, open_link
 from gateway.pages.common import PageRefused, PersonPage, back_to, back_with_error, problem_fields, render
 from gateway.pages.plans import PlanAdminPage, plan_for_page
 
@@ -133,8 +133,4 @@ async def cast(request: Request, who: PersonPage, application_id: str) -> Respon
 
 @router.get("/expert/{application_id}/files/{file_id}")
 async def open_file(who: PersonPage, application_id: str, file_id: str) -> Response:
-    links = await fetch(who, f"/votes/{application_id}/files")
-    link = next((f for f in links if f["file_id"] == file_id), None)
-    if link is None:
-        raise PageRefused("未找到", "未找到该附件，它可能已不属于这份申报", 404)
-    return RedirectResponse(link["url"], status_code=303)
+    return await open_link(who, f"/votes/{application_id}/files", file_id, "未找到该附件，它可能已不属于这份申报")

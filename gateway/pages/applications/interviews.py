@@ -5,10 +5,10 @@ Who may see and do what is the applications service's to say; these pages show i
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from gateway.pages.applications.draft import files_shown
-from gateway.pages.applications.upstream import call, fetch
+from gateway.pages.applications.upstream import call, fetch, open_link
 from gateway.pages.common import PageRefused, PersonPage, Visitor, back_to, back_with_error, problem_fields, render
 from gateway.pages.plans import PlanAdminPage, plan_for_page
 
@@ -114,8 +114,4 @@ async def arrange(request: Request, who: PlanAdminPage, plan_id: str) -> Respons
 @router.get("/organizer/plans/{plan_id}/exemptions/{application_id}/files/{file_id}")
 async def open_evidence(who: PlanAdminPage, plan_id: str, application_id: str, file_id: str) -> Response:
     """A 免面试 request's evidence, through a link made now (the service checks who may see it)."""
-    links = await fetch(who, f"/exemptions/{application_id}/files")
-    link = next((f for f in links if f["file_id"] == file_id), None)
-    if link is None:
-        raise PageRefused("未找到", "未找到该证明材料", 404)
-    return RedirectResponse(link["url"], status_code=303)
+    return await open_link(who, f"/exemptions/{application_id}/files", file_id, "未找到该证明材料")

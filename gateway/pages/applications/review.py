@@ -6,14 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from gateway.pages.applications.draft import EXTRA_NAMES
 from gateway.pages.applications.summaries import attachment_rows
-from gateway.pages.applications.upstream import call, fetch
+from gateway.pages.applications.upstream import call, fetch, open_link
 from gateway.pages.common import (
     DeciderPage,
-    PageRefused,
     Visitor,
     back_to,
     back_with_error,
@@ -91,11 +90,7 @@ def readonly(app: dict, files: dict[str, dict[str, Any]]) -> dict[str, Any]:
 @router.get("/reviews/{application_id}/files/{file_id}")
 async def open_file(who: DeciderPage, application_id: str, file_id: str) -> Response:
     """A file of the application, through a link made now (the service checks who may see it)."""
-    links = await fetch(who, f"/reviews/{application_id}/files")
-    link = next((f for f in links if f["file_id"] == file_id), None)
-    if link is None:
-        raise PageRefused("未找到", "未找到该附件，它可能已不属于这份申报", 404)
-    return RedirectResponse(link["url"], status_code=303)
+    return await open_link(who, f"/reviews/{application_id}/files", file_id, "未找到该附件，它可能已不属于这份申报")
 
 
 async def _detail(request: Request, who: DeciderPage, application_id: str, *, values: dict | None = None,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from fastapi.responses import RedirectResponse
 
 from gateway.pages.common import ANY_ANSWER, PageRefused, Visitor, problem_fields
 from gateway.pages.common import fetch as fetch_from
@@ -29,3 +30,13 @@ async def fetch(who: Visitor, path: str, **kwargs: Any) -> Any:
         _, detail = problem_fields(response)
         raise PageRefused("未找到" if response.status_code == 404 else "无法打开", detail, response.status_code)
     return response.json()
+
+
+async def open_link(who: Visitor, path: str, file_id: str, missing: str) -> RedirectResponse:
+    """One of the files ``path`` lists, through a short-lived link made now (the service says whether
+    the caller may see them): a page may be read for longer than a link lives."""
+    links = await fetch(who, path)
+    link = next((f for f in links if f["file_id"] == file_id), None)
+    if link is None:
+        raise PageRefused("未找到", missing, 404)
+    return RedirectResponse(link["url"], status_code=303)

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from services.applications import certificates
 from services.applications.models import Application, Certificate, Person
 from services.applications.tests.test_review import assign, decide, submitted, version_of, waiting
-from services.applications.tests.world import World, request, started
+from services.applications.tests.world import World, certify, request, started
 from services.plans.tests.people import Actor, person
 from shared import certificate_numbers
 from shared.certificate_numbers import ALPHABET, check_symbol, new_number, normalise
@@ -145,7 +145,8 @@ def _of(app_id: str):
 
 @pytest.fixture(scope="module")
 def certified(stack, world: World, amqp_url) -> Certified:
-    """An applicant passed by the unit and then by the 评委会 (the plan's last stage)."""
+    """An applicant passed by the unit and then by the 评委会 (the plan's last stage), and certified
+    after the 评审结果公示."""
     plan = world.plan()
     committee = person(stack, "评委会证书秘书")
     assign(stack, world, plan, "评委会评审", committee)
@@ -158,14 +159,22 @@ def certified(stack, world: World, amqp_url) -> Certified:
     def committee_passes():
         return decide(stack, committee, app_id, version)
 
-    def both(seen) -> bool:
-        return {"applications.result.recorded", "applications.certificate.issued"} <= {
-            e.body["type"] for e in seen if _of(app_id)(e)}
+    def recorded(seen) -> bool:
+        return any(e.body["type"] == "applications.result.recorded" and _of(app_id)(e) for e in seen)
 
-    passed, seen = capture_events(amqp_url, "applications.#", committee_passes, until=both, timeout=15)
+    passed, seen = capture_events(amqp_url, "applications.#", committee_passes, until=recorded, timeout=15)
     assert passed.status_code == 200 and passed.json()["status"] == "approved", passed.text
-    # A second click on the same page: refused, and still one certificate.
+    # A second click on the same page: refused. No certificate before the 评审结果公示 has ended.
     assert decide(stack, committee, app_id, version).status_code == 409
+    assert request(stack, actor.browser, "GET", "/applications/certificates").json() == []
+
+    def issued(seen) -> bool:
+        return any(e.body["type"] == "applications.certificate.issued" and _of(app_id)(e) for e in seen)
+
+    answer, later = capture_events(amqp_url, "applications.#", lambda: certify(stack, world.admin.browser, plan),
+                                   until=issued, timeout=15)
+    assert answer.status_code == 200 and answer.json() == {"done": [app_id], "failed": {}}, answer.text
+    seen = [*seen, *later]
     mine = request(stack, actor.browser, "GET", "/applications/certificates")
     assert mine.status_code == 200, mine.text
     assert len(mine.json()) == 1

@@ -3,7 +3,7 @@ should, a decision is made once, 退回修改 goes back to the applicant and rou
 final, a batch decides each application on its own, and the applicant sees every step."""
 from __future__ import annotations
 
-from services.applications.tests.world import World, complete, request, started
+from services.applications.tests.world import World, complete, publish_notice, request, started
 from services.plans.tests.people import Actor, person
 from shared.testing.events import capture_events
 from shared.testing.fixtures import eventually
@@ -14,10 +14,14 @@ FOUR_STAGES = [{"name": "用人单位审核", "party": "unit"},
                {"name": "评委会评审", "party": "committee", "party_name": "福建省工程系列高级职称评审委员会"}]
 
 
-def submitted(stack, world: World, actor: Actor, plan: dict) -> dict:
+def submitted(stack, world: World, actor: Actor, plan: dict, *, notice: bool = True) -> dict:
+    """Filled and submitted; ``notice``: with its 单位申报公示 (ended long ago), so the unit may pass it."""
     draft = started(stack, actor, plan)
     complete(stack, world, actor, plan, draft)
-    return submit(stack, actor, draft["id"])
+    app = submit(stack, actor, draft["id"])
+    if notice:
+        publish_notice(stack, world.unit, plan)
+    return app
 
 
 def submit(stack, actor: Actor, application_id: str) -> dict:

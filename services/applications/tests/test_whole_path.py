@@ -1,13 +1,13 @@
 """The whole path over HTTP through the gateway: log in, bind to a unit, have library entries
-approved, apply, submit, pass every stage, sit the interview, get the result and the certificate
-in 我的职称, and have anyone verify it by its number."""
+approved, apply, submit (单位申报公示), pass every stage, sit the interview, get the result and,
+after the 评审结果公示, the certificate in 我的职称, and have anyone verify it by its number."""
 from __future__ import annotations
 
 import httpx
 
 from services.applications.tests.test_interviews import schedule
 from services.applications.tests.test_review import assign, decide, submitted, version_of, waiting
-from services.applications.tests.world import request
+from services.applications.tests.world import certify, request
 from services.plans.tests.people import person
 from shared.testing.fixtures import eventually
 
@@ -31,6 +31,9 @@ def test_from_login_to_a_certificate_anyone_can_verify(stack, world):
     assert eventually(lambda: app_id in waiting(stack, committee), timeout=20)
     passed = decide(stack, committee, app_id, version_of(stack, actor, app_id))
     assert passed.status_code == 200 and passed.json()["status"] == "approved", passed.text
+    # 评审结果公示 first: the certificate once it ended (the organiser's 发放证书).
+    assert request(stack, actor.browser, "GET", "/applications/certificates").json() == []
+    assert certify(stack, world.admin.browser, plan).json()["done"] == [app_id]
     [certificate] = request(stack, actor.browser, "GET", "/applications/certificates").json()
     assert certificate["name"] == "全程申报人" and certificate["title"] == plan["titles"][0]["name"]
     titles = actor.browser.get(f"{stack.gateway}/me/titles", headers={"accept": "text/html"})

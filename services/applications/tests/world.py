@@ -2,6 +2,7 @@
 a published plan, a unit, applicants bound to it, and approved library entries."""
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -76,6 +77,28 @@ class World:
         approved = request(stack, self.unit, "POST", f"/library/entries/{entry['id']}/approve")
         assert approved.status_code == 200, approved.text
         return approved.json()
+
+
+# A Friday the holiday calendar knows, long past: a 5-working-day notice published then ran
+# through 2025-10-09 (国庆 in between, Sunday 9/28 worked), so it has ended by now.
+NOTICE_DAY = dt.date(2025, 9, 26)
+
+
+def publish_notice(stack, browser: HttpBrowser, plan: dict, kind: str = "unit", *, on: dt.date = NOTICE_DAY,
+                   workdays: int = 5, **body: Any) -> dict:
+    """A 公示 (单位申报公示 by a unit, 评审结果公示 by the organiser) of what waits for one in the plan,
+    published on the day ``on`` (the platform's clock moved there meanwhile)."""
+    with stack.on(on):
+        answer = request(stack, browser, "POST", "/applications/notices",
+                         json={"kind": kind, "plan_id": plan["id"], "workdays": workdays, **body})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def certify(stack, browser: HttpBrowser, plan: dict):
+    """The organiser's 评审结果公示 of the plan's approved applications (ended by now), then 发放证书."""
+    notice = publish_notice(stack, browser, plan, "result")
+    return request(stack, browser, "POST", f"/applications/notices/{notice['id']}/certificates")
 
 
 def make_world(stack) -> World:
