@@ -1,7 +1,7 @@
 """公示 (notices), the applications they list, 异议 (objections)
 
 Revision ID: 0007
-Revises: 0005 (re-chained after 0006_committee when merged)
+Revises: 0006
 """
 import sqlalchemy as sa
 from alembic import op
