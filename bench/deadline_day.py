@@ -33,9 +33,11 @@ import argparse
 import asyncio
 import base64
 import json
+import os
 import random
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +85,7 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     lateness: list[float] = field(default_factory=list)
+    failures: Counter = field(default_factory=Counter)  # requests without an answer, by exception
 
     def record(self, kind: str, status: int, scheduled: float, started: float, ended: float) -> None:
         self.lateness.append((started - scheduled) * 1000)
@@ -267,7 +270,8 @@ async def import_or_remove(client: httpx.AsyncClient, user: User) -> tuple[str, 
 
 
 async def step(client: httpx.AsyncClient, users: list[User], rate: float, seconds: float, rng: random.Random,
-               max_in_flight: int) -> tuple[Stats, float, bool]:
+               max_in_flight: int, arrived: Callable[[], None] = lambda: None) -> tuple[Stats, float, bool]:
+    """One open-loop step; ``arrived`` is called when the last request has started (before the drain)."""
     times = arrivals(rate, seconds, rng)
     kinds = choose(MIX, len(times), rng)
     stats, tasks, in_flight = Stats(), set(), [0]
@@ -283,6 +287,7 @@ async def step(client: httpx.AsyncClient, users: list[User], rate: float, second
                 status = await one(client, kind, user, rng)
         except httpx.HTTPError as exc:
             status = 598 if isinstance(exc, httpx.TimeoutException) else 599  # no answer: counted as errors
+            stats.failures[type(exc).__name__] += 1
         finally:
             in_flight[0] -= 1
         stats.record(kind, status, scheduled, started, time.perf_counter())
@@ -300,12 +305,40 @@ async def step(client: httpx.AsyncClient, users: list[User], rate: float, second
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     elapsed = time.perf_counter() - t0
+    arrived()
     if tasks:
         await asyncio.wait(tasks, timeout=60)
     return stats, elapsed, overloaded
 
 
-def report(rate: float, stats: Stats, elapsed: float, overloaded: bool) -> None:
+def cpu_seconds(run: Path) -> dict[str, float]:
+    """CPU seconds so far of each process of the stack (from .run/<name>.pid), of all PostgreSQL
+    processes (other users of the server included) and of this driver."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int | str) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    out = {f.stem: of(f.read_text().strip()) for f in sorted(run.glob("*.pid"))}
+    out["postgres (all)"] = sum(of(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                                and _comm(p) == "postgres")
+    out["driver"] = time.process_time()
+    return out
+
+
+def _comm(proc: Path) -> str:
+    try:
+        return (proc / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def report(rate: float, stats: Stats, elapsed: float, overloaded: bool,
+           cpu: dict[str, float] | None = None) -> None:
     late = stats.late()
     print(f"\n== offered {rate:.0f} req/s for {elapsed:.1f}s{'  STOPPED EARLY: backlog' if overloaded else ''}; "
           f"start lateness p50 {pct(stats.lateness, 50):.1f} ms p99 {pct(stats.lateness, 99):.1f} ms, "
@@ -314,6 +347,11 @@ def report(rate: float, stats: Stats, elapsed: float, overloaded: bool) -> None:
     for kind, sent, ok, errors, p50, p95, p99, per_s in stats.rows(elapsed):
         answers = f"answers {dict(stats.statuses[kind])}" if kind in EXPECTED else ""
         print(f"{kind:<13}{sent:>7}{ok:>7}{p50:>9.1f}{p95:>9.1f}{p99:>9.1f}{per_s:>8.1f}  {errors or ''}{answers}")
+    if stats.failures:
+        print(f"no answer (598 timeout, 599 other): {dict(stats.failures)}")
+    if cpu:
+        print("CPU while requests arrived, % of one core: " + ", ".join(
+            f"{name} {share:.0f}" for name, share in sorted(cpu.items(), key=lambda kv: -kv[1]) if share >= 1))
 
 
 # --- direct vs gateway -------------------------------------------------------------------------
@@ -377,8 +415,11 @@ async def main(args: argparse.Namespace) -> None:
             secrets = json.loads(Path(args.secrets).read_text())
             await direct_vs_gateway(client, args.identity, args.library, users[0], args.direct, secrets["internal_key"])
         for rate in args.rates:
-            stats, elapsed, overloaded = await step(client, users, rate, args.seconds, rng, args.max_in_flight)
-            report(rate, stats, elapsed, overloaded)
+            before, after = cpu_seconds(Path(args.run)), {}
+            stats, elapsed, overloaded = await step(client, users, rate, args.seconds, rng, args.max_in_flight,
+                                                    lambda into=after: into.update(cpu_seconds(Path(args.run))))
+            report(rate, stats, elapsed, overloaded,
+                   {k: 100 * (after[k] - before.get(k, 0)) / elapsed for k in after})
             if overloaded:
                 break
             await asyncio.sleep(2)  # let the queues drain between steps
@@ -390,6 +431,7 @@ if __name__ == "__main__":
     parser.add_argument("--mzt", default="http://localhost:9100")
     parser.add_argument("--identity", default="http://127.0.0.1:8101")
     parser.add_argument("--library", default="http://127.0.0.1:8103")
+    parser.add_argument("--run", default=".run", help="where ./dev up keeps its pid files (for CPU shares)")
     parser.add_argument("--secrets", default=".run/secrets.json")
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")], default=[50, 100, 150, 200, 300])
