@@ -327,6 +327,8 @@ def cpu_seconds(run: Path) -> dict[str, float]:
     out["postgres (all)"] = sum(of(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
                                 and _comm(p) == "postgres")
     out["driver"] = time.process_time()
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    out["machine, all processes"] = (sum(ticks) - ticks[3] - ticks[4]) / tick  # all but idle and iowait
     return out
 
 
@@ -350,8 +352,11 @@ def report(rate: float, stats: Stats, elapsed: float, overloaded: bool,
     if stats.failures:
         print(f"no answer (598 timeout, 599 other): {dict(stats.failures)}")
     if cpu:
-        print("CPU while requests arrived, % of one core: " + ", ".join(
-            f"{name} {share:.0f}" for name, share in sorted(cpu.items(), key=lambda kv: -kv[1]) if share >= 1))
+        machine = cpu.pop("machine, all processes")
+        others = machine - sum(cpu.values())
+        print("CPU while requests arrived, % of one core (the machine has 2): " + ", ".join(
+            f"{name} {share:.0f}" for name, share in sorted(cpu.items(), key=lambda kv: -kv[1]) if share >= 1)
+            + f"; everything else on the machine {others:.0f}; machine busy {machine:.0f} of 200")
 
 
 # --- direct vs gateway -------------------------------------------------------------------------
