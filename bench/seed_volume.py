@@ -3,6 +3,7 @@
     ./dev up
     .venv/bin/python -m bench.seed_volume [--persons 100000] [--units 100000] [--entries 1000000] [--plans 50]
                                           [--load-users 500]
+    .venv/bin/python -m bench.seed_volume --remove   # afterwards: the dev databases are shared
 
 Fills every service's database as the events of a real history would have left it: identity's
 persons (valid 身份证号, region code 350128 — the marker of this seed) with their approved
@@ -20,7 +21,9 @@ events reach applications as in production (50 events). The demo accounts' rows 
 
 The first ``--load-users`` persons are the load driver's users (bench/deadline_day.py): every one
 of their entries is approved, so that they can import into a draft. Refuses to run twice: a
-person with the marker's region code means the databases are already seeded.
+person with the marker's region code means the databases are already seeded. ``--remove``
+deletes what it wrote (persons by region code, units by their legal person 压测法人, plans by
+name, and the plans' events, which ./dev up would otherwise republish), leaving the demo data.
 """
 from __future__ import annotations
 
@@ -47,6 +50,8 @@ from shared.entry_types import ENTRY_TYPES, EntryType
 from shared.idnumbers import id_check_digit, mask_id_number
 
 REGION = "350128"  # 平潭: no demo account lives there, so it marks this seed's persons
+LEGAL_MARK = "压测法人"  # the legal person's name of this seed's units (and their accounts)
+PLAN_MARK = "%（压测第%批）"  # the names of this seed's plans
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红文辉玲燕萍鹏斌宇浩凯婷雪琳晨欣怡"
 # Ten entries of a typical applicant, in the proportions of a library (cycled when a person has more).
@@ -264,17 +269,54 @@ async def verify(gateway: str, conns: dict[str, asyncpg.Connection], plan_count:
         print(f"  GET /api/plans/plans through the gateway failed: {exc!r}")
 
 
+async def remove(conns: dict[str, asyncpg.Connection]) -> None:
+    """Everything this seed wrote (and the drafts the driver made for its persons); the demo data
+    stays. Files the driver uploaded stay in documents, whose cleanup removes
+    unclaimed uploads after its grace period."""
+    identity = conns["identity"]
+    people = [r[0] for r in await identity.fetch("SELECT id FROM persons WHERE id_number LIKE $1", REGION + "%")]
+    units = [r[0] for r in await identity.fetch("SELECT unit_id FROM unit_accounts WHERE legal_person_name = $1",
+                                                LEGAL_MARK)]
+    by = {"people": [people], "units": [units], "": []}
+    # (database, what to delete, whose ids): dependents before what they refer to.
+    statements = [
+        ("applications", "DELETE FROM applications WHERE person_id = ANY($1)", "people"),  # items… cascade
+        ("applications", "DELETE FROM snapshots WHERE owner_id IN (SELECT unnest($1::uuid[]))", "people"),
+        ("applications", "DELETE FROM memberships WHERE person_id = ANY($1)", "people"),
+        ("applications", "DELETE FROM persons WHERE id = ANY($1)", "people"),
+        ("applications", "DELETE FROM units WHERE id = ANY($1)", "units"),
+        ("applications", f"DELETE FROM plans WHERE data->>'name' LIKE '{PLAN_MARK}'", ""),
+        ("plans", "DELETE FROM persons WHERE id = ANY($1)", "people"),
+        ("plans", f"DELETE FROM plans WHERE name LIKE '{PLAN_MARK}'", ""),
+        # ./dev up republishes past events for the read models: not these any more.
+        ("plans", f"DELETE FROM outbox WHERE type LIKE 'plans.plan.%' AND envelope->'data'->>'name' LIKE '{PLAN_MARK}'",
+         ""),
+        ("library", "DELETE FROM entries WHERE owner_id IN (SELECT unnest($1::uuid[]))", "people"),
+        ("units", "DELETE FROM bindings WHERE person_id = ANY($1)", "people"),
+        ("units", "DELETE FROM persons WHERE id = ANY($1)", "people"),
+        ("units", "DELETE FROM units WHERE id = ANY($1)", "units"),
+        ("identity", "DELETE FROM persons WHERE id = ANY($1)", "people"),  # sessions, person_units… cascade
+        ("identity", "DELETE FROM unit_accounts WHERE unit_id = ANY($1)", "units"),
+    ]
+    for service, sql, whose in statements:
+        status = await conns[service].execute(sql, *by[whose])
+        print(f"  {service}: {sql.split(' WHERE')[0].removeprefix('DELETE FROM ')} {status.split()[-1]}")
+
+
 async def main(args: argparse.Namespace) -> None:
     services = ["identity", "units", "library", "plans", "applications"]
     conns = {s: await asyncpg.connect(database_url(s)) for s in services}
     try:
+        if args.remove:
+            await remove(conns)
+            return
         if await already_seeded(conns["identity"]):
             print(f"already seeded (identity has persons of region {REGION}); nothing done")
             return
         rng = random.Random(args.seed)
         started = time.perf_counter()
         people = persons(args.persons, rng)
-        units = filler_units(args.units, seed=args.seed)
+        units = [{**u, "legal_person_name": LEGAL_MARK} for u in filler_units(args.units, seed=args.seed)]
         print(f"generated {len(people):,} persons and {len(units):,} units in {time.perf_counter() - started:.1f}s")
         step = time.perf_counter()
         # One transaction per database: a failure leaves nothing half-seeded (and no marker).
@@ -313,4 +355,5 @@ if __name__ == "__main__":
     parser.add_argument("--load-users", type=int, default=500, help="the first persons: all their entries approved")
     parser.add_argument("--seed", type=int, default=15, help="random seed (the same volumes each time)")
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
+    parser.add_argument("--remove", action="store_true", help="delete what the seed wrote (the demo data stays)")
     asyncio.run(main(parser.parse_args()))
