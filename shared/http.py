@@ -1,10 +1,40 @@
 """HTTP calls between services: the internal key and the current request id go along."""
 from __future__ import annotations
 
-import httpx
+from typing import Any
 
+import aiohttp
+import httpx
+from httpx_aiohttp import AiohttpTransport
+
+from shared import tracing
 from shared.logging import REQUEST_ID_HEADER, current_request_id
 from shared.settings import PlatformSettings
+
+
+class Transport(AiohttpTransport):
+    """httpx's API over aiohttp's connection pool and parser: a fraction of httpcore's CPU per call
+    (docs/benchmarks.md, deadline day). httpx-aiohttp reports every aiohttp connection error as
+    ``ConnectTimeout``; this puts back what httpx's own transport raises, so that a refused or dropped
+    connection is a ``TransportError`` (503), not a timeout (504), and a request body's own error
+    (the gateway's size cap on a streamed upload) reaches the caller."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except httpx.ConnectTimeout as exc:
+            cause = exc.__cause__
+            if cause is None or isinstance(cause, aiohttp.ServerTimeoutError):
+                raise
+            if isinstance(cause.__cause__, Exception) and not isinstance(cause.__cause__, OSError):
+                raise cause.__cause__ from None
+            error = httpx.ConnectError if isinstance(cause, aiohttp.ClientConnectorError) else httpx.ReadError
+            raise error(str(cause), request=request) from cause
+
+
+def transport(**kwargs: Any) -> httpx.AsyncBaseTransport:
+    """The transport of every client between the platform's processes (traced when tracing is on)."""
+    return tracing.traced(Transport(**kwargs))
 
 
 async def _add_request_id(request: httpx.Request) -> None:
@@ -16,6 +46,7 @@ def internal_client(base_url: str, platform: PlatformSettings, *, timeout: float
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=timeout,
+        transport=transport(),
         headers={"X-Service-Key": platform.internal_key.get_secret_value()},
         event_hooks={"request": [_add_request_id]},
     )

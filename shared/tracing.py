@@ -14,6 +14,7 @@ import logging
 import os
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -58,6 +59,16 @@ def setup(service_name: str, exporter: SpanExporter | None = None) -> bool:
     _provider = provider
     log.info("traces of %s are exported by OTLP", service_name)
     return True
+
+
+def traced(transport: httpx.AsyncBaseTransport) -> httpx.AsyncBaseTransport:
+    """``transport`` with a client span per call and the trace context in its headers, when tracing
+    is on (the global httpx instrumentation patches httpx's own transport only)."""
+    if _provider is None:
+        return transport
+    from opentelemetry.instrumentation.httpx import AsyncOpenTelemetryTransport
+
+    return AsyncOpenTelemetryTransport(transport, tracer_provider=_provider)
 
 
 def enabled() -> bool:

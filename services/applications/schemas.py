@@ -528,7 +528,7 @@ class FromCertificatesIn(BaseModel):
 
 
 # --- the committee online: expert pool, panel draw, votes -----------------------------------------
-register_labels({"panel_size": "评委人数", "reserve_count": "候补人数", "deadline": "表决截止时间",
+register_labels({"organizer_id": "组建单位", "expert_id": "专家", "panel_size": "评委人数", "reserve_count": "候补人数", "deadline": "表决截止时间",
                  "choice": "表决意见", "opinion": "评审意见", "file": "专家名单文件", "active": "状态"})
 
 
