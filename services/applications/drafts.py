@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.applications import checks, states
-from services.applications.models import Application, Ban, Item, Membership, Person, Plan, Step, Unit
+from services.applications.models import Application, Ban, Committee, Item, Membership, Person, Plan, Step, Unit
 from services.applications.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -179,6 +179,13 @@ async def start(db: AsyncSession, person: Principal, data: ApplicationIn) -> App
     if plan.status != "published" or not plan.start_date <= now_day <= plan.end_date:
         raise Conflict(f"该评审计划的申报时间为 {plan.start_date} 至 {plan.end_date}，当前不在申报时间内，不能申报",
                        code="plan_not_open")
+    # An expert of the plan's drawn committee (panel or reserve) would review their rivals. The lock is
+    # shared with other starts and waits for a draw in flight (panels.make takes it exclusively).
+    await db.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(sa.func.hashtext(f"committee:{plan.id}"))))
+    me = [str(person.id)]
+    if await db.scalar(sa.select(Committee.plan_id).where(Committee.plan_id == plan.id, sa.or_(
+            Committee.panel.contains(me), Committee.reserves.contains(me)))):
+        raise Conflict("您已被抽取为本计划评委会专家，不能申报本计划", code="drawn_expert")
     membership = await db.get(Membership, person.id)
     if membership is None or not membership.active:
         raise Conflict("您尚未绑定工作单位或单位尚未审核通过，暂不能申报；请在「个人中心 → 变更单位」绑定单位，"

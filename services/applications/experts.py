@@ -17,16 +17,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import uuid
-import zipfile
-from collections.abc import Iterator
 
 import httpx
 import openpyxl
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
 from services.applications.interviews import organizers_of
 from services.applications.models import Expert, Membership, Unit
@@ -80,19 +80,22 @@ async def change(db: AsyncSession, principal: Principal, organizer_id: uuid.UUID
 
 
 # --- import ---------------------------------------------------------------------------------------
-def _rows(content: bytes) -> Iterator[list[str]]:
-    """The sheet's rows as text cells: an Excel workbook (a zip) or CSV."""
+UNREADABLE = "无法读取专家名单文件："
+
+
+def _rows(content: bytes) -> list[list[object]]:
+    """The sheet's rows (at most the header and MAX_ROWS + 1 more): an Excel workbook (a zip), its
+    cells as Excel typed them, or CSV, as text. Blocking work: run in a thread (import_list)."""
     if content[:4] == b"PK\x03\x04":
         try:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise InvalidField("file", "无法读取该 Excel 文件，请另存为 .xlsx 或 CSV 后重试") from None
-        try:
-            for row in book.worksheets[0].iter_rows(values_only=True):
-                yield ["" if v is None else str(v).strip() for v in row]
-        finally:
-            book.close()
-        return
+            try:
+                return list(itertools.islice(book.worksheets[0].iter_rows(values_only=True), MAX_ROWS + 2))
+            finally:
+                book.close()
+        # A damaged workbook fails anywhere in openpyxl, zipfile or the XML parser, with whatever they raise.
+        except Exception:  # noqa: BLE001
+            raise InvalidField("file", UNREADABLE + "该 Excel 文件已损坏或格式不对，请另存为 .xlsx 或 CSV 后重试") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -101,8 +104,14 @@ def _rows(content: bytes) -> Iterator[list[str]]:
             continue
     else:
         raise InvalidField("file", "无法识别该文件的编码，请以 UTF-8 CSV 或 Excel (.xlsx) 格式上传")
-    for row in csv.reader(io.StringIO(text)):
-        yield [v.strip() for v in row]
+    try:
+        return list(itertools.islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
+    except csv.Error as exc:
+        raise InvalidField("file", UNREADABLE + f"CSV 格式有误（{exc}），请检查引号是否成对") from None
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -147,8 +156,8 @@ async def import_list(db: AsyncSession, principal: Principal, organizer_id: uuid
         raise InvalidField("file", "请选择专家名单文件（Excel .xlsx 或 CSV）")
     if len(content) > MAX_BYTES:
         raise InvalidField("file", "专家名单文件不能超过 2 MB")
-    rows = _rows(content)
-    where = _columns(next(rows, []))
+    rows = iter(await run_in_threadpool(_rows, content))
+    where = _columns([_text(v) for v in next(rows, [])])
     errors: list[str] = []
     added = updated = 0
     seen: dict[str, int] = {}
@@ -157,17 +166,21 @@ async def import_list(db: AsyncSession, principal: Principal, organizer_id: uuid
         if n > MAX_ROWS + 1:
             errors.append(f"第{n}行起未导入：一次最多导入 {MAX_ROWS} 行")
             break
-        cell = {c: row[i] if i < len(row) else "" for c, i in where.items()}
+        raw = {c: row[i] if i < len(row) else None for c, i in where.items()}
+        cell = {c: _text(v) for c, v in raw.items()}
         if not any(cell.values()):
             continue  # a blank line
         why: list[str] = []
         number = ""
         if not cell["name"]:
             why.append("请填写姓名")
-        try:
-            number = parse_id_number(cell["id_number"]).number
-        except InvalidNumber as exc:
-            why.append(f"身份证号{exc}" if cell["id_number"] else "请填写身份证号")
+        if isinstance(raw["id_number"], int | float):  # Excel kept a number: its last digits are already lost
+            why.append("身份证号请设为文本格式")
+        else:
+            try:
+                number = parse_id_number(cell["id_number"]).number
+            except InvalidNumber as exc:
+                why.append(f"身份证号{exc}" if cell["id_number"] else "请填写身份证号")
         if number and number in seen:
             why.append(f"身份证号与第{seen[number]}行重复")
         series = SERIES_CODES.get(cell["series"])

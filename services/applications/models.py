@@ -421,16 +421,19 @@ class Notice(Base):
 
 class NoticeEntry(Base):
     """An application a notice lists, with the only fields it shows in public, frozen when published.
-    An application is in at most one notice of each kind (the unique constraint)."""
+    Each submission of an application is in at most one notice of each kind (the unique constraint):
+    a resubmitted application is noticed again, the old entry stays in the old notice."""
 
     __tablename__ = "notice_entries"
-    __table_args__ = (sa.UniqueConstraint("application_id", "kind", name="uq_notice_entries_application_kind"),
+    __table_args__ = (sa.UniqueConstraint("application_id", "kind", "submitted_at",
+                                          name="uq_notice_entries_submission"),
                       sa.Index("ix_notice_entries_notice", "notice_id", "position"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     notice_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("notices.id", ondelete="CASCADE"))
     application_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(sa.String(10))  # the notice's
+    submitted_at: Mapped[dt.datetime]  # the application's, when listed: the submission the notice covers
     position: Mapped[int]
     name: Mapped[str] = mapped_column(sa.String(50))
     unit_name: Mapped[str] = mapped_column(sa.String(200))

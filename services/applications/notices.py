@@ -10,7 +10,8 @@
 A notice runs from the day it is published through the last of N working days (shared.workdays,
 N ≥ the setting ``notice_min_workdays``); it lists its applications in a table of their own, with
 the only fields it shows in public (name, unit, title and level, major), frozen when published —
-an application is in at most one notice of each kind (a unique constraint).
+each submission of an application is in at most one notice of each kind (a unique constraint), so a
+resubmitted application is noticed again.
 
 During a notice any logged-in person may object to one of its applicants with a reason and
 evidence (their own files, claimed at documents under the objection's ref, locked). Whoever
@@ -55,6 +56,7 @@ KIND_LABELS = {"unit": "单位申报公示", "result": "评审结果公示"}
 OBJECTION_LABELS = {"pending": "待处理", "sustained": "异议成立", "dismissed": "异议不成立"}
 RECENT = dt.timedelta(days=30)  # how long an ended notice stays on the public list
 MANAGED_SHOWN = 100
+FINAL = frozenset({"rejected", "stopped"})  # with a certificate issued, approved is final too
 
 
 def _day(d: dt.date) -> str:
@@ -77,6 +79,11 @@ async def _managed_by(db: AsyncSession, principal: Principal) -> sa.ColumnElemen
                   sa.and_(Notice.kind == "result", Notice.organizer_id.in_(organizers)))
 
 
+def _not_own(principal: Principal) -> sa.ColumnElement[bool]:
+    """Objections to someone else's application: a publisher who also applied sees none about their own."""
+    return Objection.application_id.not_in(sa.select(Application.id).where(Application.person_id == principal.id))
+
+
 async def _managed(db: AsyncSession, principal: Principal, notice_id: uuid.UUID) -> Notice:
     notice = await db.scalar(sa.select(Notice).where(Notice.id == notice_id, await _managed_by(db, principal)))
     if notice is None:
@@ -85,8 +92,14 @@ async def _managed(db: AsyncSession, principal: Principal, notice_id: uuid.UUID)
 
 
 # --- publishing ---------------------------------------------------------------------------------
+def _listing(kind: str) -> sa.ColumnElement[bool]:
+    """The entry of a notice of ``kind`` that lists the application's latest submission."""
+    return sa.and_(NoticeEntry.application_id == Application.id, NoticeEntry.kind == kind,
+                   NoticeEntry.submitted_at == Application.submitted_at)
+
+
 def _unnoticed(kind: str) -> sa.ColumnElement[bool]:
-    return ~sa.exists().where(NoticeEntry.application_id == Application.id, NoticeEntry.kind == kind)
+    return ~sa.exists().where(_listing(kind))
 
 
 async def _candidates_where(db: AsyncSession, principal: Principal, kind: str) -> list[sa.ColumnElement[bool]]:
@@ -144,6 +157,8 @@ async def publish(db: AsyncSession, principal: Principal, data: NoticeIn) -> Man
     if not rows:
         raise Conflict("没有可公示的申报：" + ("本单位在该计划中没有等待单位审核且尚未公示的申报" if data.kind == "unit"
                                         else "该计划没有审核通过且尚未公示的申报"), code="nothing_to_notice")
+    if any(p is None for _, p in rows):  # identity's event not here yet: no notice with an empty name
+        raise AppError("申报人信息正在同步，请稍后再试", code="person_syncing", status_code=503)
     start = today()
     try:
         end = workdays.last_of(start, data.workdays)
@@ -158,8 +173,9 @@ async def publish(db: AsyncSession, principal: Principal, data: NoticeIn) -> Man
         async with db.begin_nested():
             db.add(notice)
             await db.flush()
-            db.add_all([NoticeEntry(notice_id=notice.id, application_id=a.id, kind=data.kind, position=i,
-                                    name=p.name if p else "", unit_name=a.unit_name, title=a.title, level=a.level,
+            db.add_all([NoticeEntry(notice_id=notice.id, application_id=a.id, kind=data.kind,
+                                    submitted_at=a.submitted_at, position=i,
+                                    name=p.name, unit_name=a.unit_name, title=a.title, level=a.level,
                                     major=a.major) for i, (a, p) in enumerate(rows)])
             await db.flush()
     except IntegrityError:  # another publisher listed some of them meanwhile
@@ -168,10 +184,14 @@ async def publish(db: AsyncSession, principal: Principal, data: NoticeIn) -> Man
         notice_id=notice.id, kind=notice.kind, plan_id=notice.plan_id, unit_id=notice.unit_id,
         start_date=start, end_date=end, workdays=notice.workdays, application_ids=[a.id for a, _ in rows],
         published_by=notice.published_by))
-    return (await _managed_out(db, [notice]))[0]
+    return (await _managed_out(db, principal, [notice]))[0]
 
 
 # --- reading ------------------------------------------------------------------------------------
+def _recent() -> sa.ColumnElement[bool]:
+    return Notice.end_date >= today() - RECENT
+
+
 def _public(n: Notice, count: int, entries: list[NoticeEntry] | None = None) -> dict:
     ended = _ended(n)
     return dict(
@@ -189,7 +209,7 @@ async def _counts(db: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, int
 
 async def public_list(db: AsyncSession, *, offset: int, limit: int, page: int) -> Paged[PublicNoticeOut]:
     """Public: the notices running now and those ended in the last 30 days, newest first."""
-    where = Notice.end_date >= today() - RECENT
+    where = _recent()
     total = await db.scalar(sa.select(sa.func.count()).select_from(Notice).where(where)) or 0
     found = (await db.scalars(sa.select(Notice).where(where).order_by(Notice.published_at.desc(), Notice.id)
                               .offset(offset).limit(limit))).all()
@@ -204,19 +224,21 @@ async def _entries(db: AsyncSession, notice_id: uuid.UUID) -> list[NoticeEntry]:
 
 
 async def public_read(db: AsyncSession, notice_id: uuid.UUID) -> PublicNoticeOut:
-    """Public: one notice with the applicants it lists (only the fields it shows in public)."""
-    notice = await db.get(Notice, notice_id)
+    """Public: one notice with the applicants it lists (only the fields it shows in public), while it
+    is on the public list."""
+    notice = await db.scalar(sa.select(Notice).where(Notice.id == notice_id, _recent()))
     if notice is None:
         raise NotFound("未找到该公示", code="notice_not_found")
     entries = await _entries(db, notice.id)
     return PublicNoticeOut(**_public(notice, len(entries), entries))
 
 
-async def _managed_out(db: AsyncSession, found: list[Notice]) -> list[ManagedNoticeOut]:
+async def _managed_out(db: AsyncSession, principal: Principal, found: list[Notice]) -> list[ManagedNoticeOut]:
     ids = [n.id for n in found]
     counts = await _counts(db, ids)
     objections = {(i, s): c for i, s, c in (await db.execute(
-        sa.select(Objection.notice_id, Objection.status, sa.func.count()).where(Objection.notice_id.in_(ids))
+        sa.select(Objection.notice_id, Objection.status, sa.func.count())
+        .where(Objection.notice_id.in_(ids), _not_own(principal))
         .group_by(Objection.notice_id, Objection.status))).all()} if ids else {}
     issued = dict((await db.execute(
         sa.select(NoticeEntry.notice_id, sa.func.count()).join(Certificate, Certificate.application_id ==
@@ -233,12 +255,12 @@ async def desk(db: AsyncSession, principal: Principal) -> NoticesDeskOut:
     found = (await db.scalars(sa.select(Notice).where(await _managed_by(db, principal))
                               .order_by(Notice.published_at.desc(), Notice.id).limit(MANAGED_SHOWN))).all()
     return NoticesDeskOut(min_workdays=get_settings().notice_min_workdays, candidates=await _candidates(db, principal),
-                          notices=await _managed_out(db, list(found)))
+                          notices=await _managed_out(db, principal, list(found)))
 
 
 async def managed(db: AsyncSession, principal: Principal, notice_id: uuid.UUID) -> ManagedNoticeOut:
     notice = await _managed(db, principal, notice_id)
-    out = (await _managed_out(db, [notice]))[0]
+    out = (await _managed_out(db, principal, [notice]))[0]
     out.entries = PublicNoticeOut(**_public(notice, out.count, await _entries(db, notice.id))).entries
     return out
 
@@ -250,10 +272,12 @@ async def _open_objections(db: AsyncSession, application_id: uuid.UUID) -> int:
 
 
 async def ensure_noticed(db: AsyncSession, app: Application) -> None:
-    """通过 at the unit's stage: only after a 单位申报公示 listing the application has ended, with no
-    objection to it left open (a sustained one has stopped it already)."""
+    """通过 at the unit's stage: only after a 单位申报公示 listing the application as last submitted has
+    ended (one before a 退回修改 does not count), with no objection to it left open (a sustained one
+    has stopped it already)."""
     notice = await db.scalar(sa.select(Notice).join(NoticeEntry, NoticeEntry.notice_id == Notice.id).where(
-        NoticeEntry.application_id == app.id, NoticeEntry.kind == "unit"))
+        NoticeEntry.application_id == app.id, NoticeEntry.kind == "unit",
+        NoticeEntry.submitted_at == app.submitted_at))
     if notice is None:
         raise Conflict("该申报尚未进行单位申报公示：请先在「公示管理」中发布单位申报公示，公示期满后方可通过",
                        code="notice_required")
@@ -267,7 +291,8 @@ async def ensure_noticed(db: AsyncSession, app: Application) -> None:
 # --- certificates after the results notice ---------------------------------------------------------
 async def issue_certificates(db: AsyncSession, principal: Principal, notice_id: uuid.UUID) -> BatchResult:
     """发放证书 for the applications of an ended 评审结果公示: each in its own savepoint (one still
-    under an objection fails alone), in the notice's order; those issued already are left as they are."""
+    under an objection fails alone, and the caller's own application is not theirs to certify), in the
+    notice's order; those issued already are left as they are."""
     notice = await _managed(db, principal, notice_id)
     if notice.kind != "result":
         raise Conflict("只有评审结果公示期满后才能发放证书", code="not_result_notice")
@@ -280,17 +305,19 @@ async def issue_certificates(db: AsyncSession, principal: Principal, notice_id: 
     for entry in await _entries(db, notice.id):
         try:
             async with db.begin_nested():
-                if await _issue_one(db, entry, plan):
+                if await _issue_one(db, principal, entry, plan):
                     done.append(entry.application_id)
         except AppError as exc:
             failed[str(entry.application_id)] = f"{entry.name}：{exc.detail}"
     return BatchResult(done=done, failed=failed)
 
 
-async def _issue_one(db: AsyncSession, entry: NoticeEntry, plan: PlanSnapshot) -> bool:
+async def _issue_one(db: AsyncSession, issuer: Principal, entry: NoticeEntry, plan: PlanSnapshot) -> bool:
     app = await db.get(Application, entry.application_id, with_for_update=True, populate_existing=True)
     if app is None or await db.scalar(sa.select(Certificate.id).where(Certificate.application_id == app.id)):
         return False
+    if app.person_id == issuer.id:
+        raise Forbidden("不能为本人的申报发放证书", code="own_application")
     if app.status != "approved":
         raise Conflict(f"该申报当前为「{drafts.status_label(app)}」，不发放证书", code="wrong_status")
     if await _open_objections(db, app.id):
@@ -333,6 +360,11 @@ async def object_to(db: AsyncSession, person: Principal, notice_id: uuid.UUID, d
     app = await db.get(Application, entry.application_id)
     if app is not None and app.person_id == person.id:
         raise Forbidden("不能对本人的申报提出异议", code="own_application")
+    # An application past its last word (未通过, 异议成立, 证书已发放) has nobody left to resolve an objection.
+    if app is not None and app.status in FINAL:
+        raise Conflict(f"该申报当前为「{drafts.status_label(app)}」，评审已结束，不能再提出异议", code="application_final")
+    if app is not None and await db.scalar(sa.select(Certificate.id).where(Certificate.application_id == app.id)):
+        raise Conflict("该申报已发放证书，评审已结束，不能再提出异议", code="application_final")
     if not data.reason:
         raise InvalidField("reason", "请填写异议理由")
     file_ids = list(dict.fromkeys(data.file_ids))
@@ -366,14 +398,15 @@ async def mine(db: AsyncSession, person: Principal, notice_id: uuid.UUID | None)
 async def objections(db: AsyncSession, principal: Principal, notice_id: uuid.UUID) -> list[ObjectionOut]:
     """The objections to a notice the caller published, in the order they were filed."""
     notice = await _managed(db, principal, notice_id)
-    rows = (await db.execute(_objections_query().where(Objection.notice_id == notice.id)
+    rows = (await db.execute(_objections_query().where(Objection.notice_id == notice.id, _not_own(principal))
                              .order_by(Objection.filed_at, Objection.id))).all()
     return [_objection_out(o, n, e) for o, n, e in rows]
 
 
 async def _objection(db: AsyncSession, principal: Principal, objection_id: uuid.UUID, *,
                      lock: bool = False) -> tuple[Objection, Notice, NoticeEntry]:
-    row = (await db.execute(_objections_query().where(Objection.id == objection_id,
+    """An objection to a notice the caller manages, not to their own application (that one is not there)."""
+    row = (await db.execute(_objections_query().where(Objection.id == objection_id, _not_own(principal),
                                                       await _managed_by(db, principal)))).first()
     if row is None:
         raise NotFound("未找到该异议，或它不是对您发布的公示提出的", code="objection_not_found")
@@ -396,13 +429,13 @@ async def resolve(db: AsyncSession, principal: Principal, objection_id: uuid.UUI
     if not data.note:
         raise InvalidField("note", "请填写处理意见")
     objection, notice, entry = await _objection(db, principal, objection_id, lock=True)
+    if objection.objector_id == principal.id:
+        raise Forbidden("不能处理本人提出的异议", code="own_objection")
     if objection.status != "pending":
         raise Conflict(f"该异议已处理（{OBJECTION_LABELS[objection.status]}），不能重复处理", code="already_resolved")
     app = await db.get(Application, objection.application_id, with_for_update=True, populate_existing=True)
     if app is None:
         raise NotFound("该申报已不存在", code="application_not_found")
-    if app.person_id == principal.id:
-        raise Forbidden("不能处理对本人申报的异议", code="own_application")
     now = dt.datetime.now(dt.UTC)
     if data.sustained:
         app.status = states.move("stop", app.status)

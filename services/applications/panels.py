@@ -46,6 +46,12 @@ def assigned(panel: list[str], reserves: list[str], units: dict[str, str], appli
     return members + spare[:len(panel) - len(members)]
 
 
+def shortfall(panel: list[str], reserves: list[str], units: dict[str, str], applicant_units: set[str]) -> int:
+    """How many more reserves (of none of those units) the draw would need for every application of
+    ``applicant_units`` to keep ``len(panel)`` reviewers after 回避."""
+    return max((len(panel) - len(assigned(panel, reserves, units, u)) for u in applicant_units), default=0)
+
+
 def assigned_to(committee: Committee, app: Application) -> list[str]:
     units = {c["person_id"]: c["unit_id"] for c in committee.candidates}
     return assigned(committee.panel, committee.reserves, units, str(app.unit_id))
@@ -106,9 +112,17 @@ async def make(db: AsyncSession, principal: Principal, plan_id: uuid.UUID, data:
     # 同单位 of the applications waiting now, for the record (the rule itself is ``assigned``).
     by_id = {c["person_id"]: c for c in candidates}
     drawn = panel + reserves
-    for app, name in (await db.execute(sa.select(Application, Person.name).join(
-            Person, Person.id == Application.person_id, isouter=True).where(
-            Application.id.in_(waiting_at(plan, stage.id).with_only_columns(Application.id))))).all():
+    waiting = (await db.execute(sa.select(Application, Person.name).join(
+        Person, Person.id == Application.person_id, isouter=True).where(
+        Application.id.in_(waiting_at(plan, stage.id).with_only_columns(Application.id))))).all()
+    missing = shortfall(panel, reserves, {c["person_id"]: c["unit_id"] for c in candidates},
+                        {str(app.unit_id) for app, _ in waiting})
+    if missing:  # nothing is kept: the administrator adds reserves and draws again
+        raise AppError(f"回避后评委不足：抽中的专家中有与申报人同单位者，部分申报只剩 {data.panel_size - missing} 名评委"
+                       f"（应为 {data.panel_size} 名），还需要 {missing} 名其他单位的候补专家。"
+                       f"请增加候补人数（reserve_count）后重新抽取", code="panel_short_after_avoidance",
+                       status_code=409)
+    for app, name in waiting:
         for expert in drawn:
             if by_id[expert]["unit_id"] == str(app.unit_id):
                 exclusions.append({"person_id": expert, "name": by_id[expert]["name"], "reason": EXCLUDED_UNIT,

@@ -180,7 +180,8 @@ async def vote(db: AsyncSession, principal: Principal, application_id: uuid.UUID
 # --- the organiser's administrators -----------------------------------------------------------
 async def committee_view(db: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> CommitteeOut:
     """专家遴选 of a plan: how many experts match, and once drawn the record, the applications with
-    their reviewers and how many voted; once closed, each tally and vote."""
+    their reviewers and how many voted; once closed, each tally and vote. An administrator who
+    applied to the plan does not see their own application there (nor who reviews it)."""
     plan = await own_plan(db, principal, plan_id)
     stage = panels.committee_stage(plan)
     count = await db.scalar(sa.select(sa.func.count()).select_from(panels.matching(plan).subquery())) or 0
@@ -200,27 +201,33 @@ async def committee_view(db: AsyncSession, principal: Principal, plan_id: uuid.U
     apps = (await db.execute(sa.select(Application, Person.name, Tally).join(
         Person, Person.id == Application.person_id, isouter=True).join(
         Tally, Tally.application_id == Application.id, isouter=True).where(
-        Application.plan_id == plan.id, sa.or_(sa.and_(Application.status == "in_review",
-                                                       Application.stage_id == committee.stage_id),
-                                               Application.id.in_(decided)))
+        Application.plan_id == plan.id, Application.person_id != principal.id,
+        sa.or_(sa.and_(Application.status == "in_review", Application.stage_id == committee.stage_id),
+               Application.id.in_(decided)))
         .order_by(Application.submitted_at, Application.id))).all()
     votes: dict[uuid.UUID, list[Vote]] = {}
     for v in await db.scalars(sa.select(Vote).where(Vote.plan_id == plan.id).order_by(Vote.expert_name)):
         votes.setdefault(v.application_id, []).append(v)
     for app, name, kept in apps:
         closed = committee.closed_at is not None
+        reviewers = panels.assigned_to(committee, app)
+        # Only the assigned reviewers' votes count (as at the close): a vote of an expert no longer
+        # assigned (the applicant changed unit) is neither counted nor shown.
+        counted = [v for v in votes.get(app.id, []) if str(v.expert_id) in reviewers]
         rows.append(PanelApplication(
             application_id=app.id, person_name=name or "", unit_name=app.unit_name, major=app.major, title=app.title,
-            status_label=drafts.status_label(app),
-            assigned=[by_id[p]["name"] for p in panels.assigned_to(committee, app)],
-            voted=len(votes.get(app.id, [])), tally=_kept(kept) if kept and closed else None,
-            votes=[_cast(v) for v in votes.get(app.id, [])] if closed else []))
+            status_label=drafts.status_label(app), assigned=[by_id[p]["name"] for p in reviewers],
+            voted=len(counted), tally=_kept(kept) if kept and closed else None,
+            votes=[_cast(v) for v in counted] if closed else []))
+    own = {str(i) for i in await db.scalars(sa.select(Application.id).where(Application.plan_id == plan.id,
+                                                                             Application.person_id == principal.id))}
     why = ("表决已结束" if committee.closed_at else
            "表决截止时间之前不能结束表决" if dt.datetime.now(dt.UTC) <= committee.deadline else "")
     return CommitteeOut(**base, drawn=True, panel_size=committee.panel_size, reserve_count=committee.reserve_count,
                         deadline=committee.deadline, seed=committee.seed, drawn_at=committee.drawn_at,
                         drawn_by=committee.drawn_by, candidates=committee.candidates,
-                        exclusions=[Exclusion.model_validate(e) for e in committee.exclusions], members=members,
+                        exclusions=[Exclusion.model_validate(e) for e in committee.exclusions
+                                    if e["application_id"] not in own], members=members,
                         closed_at=committee.closed_at, closed_by=committee.closed_by, can_close=not why,
                         why_not_close=why, applications=rows)
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from services.applications.panels import draw
 from services.applications.tests.test_interviews import another_organizer, tomorrow
 from services.applications.tests.test_review import assign, decide, submitted, version_of
-from services.applications.tests.world import World, make_world, request
+from services.applications.tests.world import World, certify, make_world, request, start
 from services.plans.tests.people import Actor, person
 from shared.db import Database
 from shared.testing.fixtures import eventually
@@ -225,3 +225,80 @@ def test_the_pool_the_draw_the_vote_and_the_close(stack):
     assert sheet["item"]["can_vote"] is False
     listing = request(stack, reviewers[one][0].browser, "GET", "/applications/votes").json()
     assert {i["application_id"] for i in listing} >= {one} and all(i["closed"] for i in listing)
+
+
+def test_an_unreadable_list_is_a_clear_error_and_an_id_number_kept_as_a_number_is_refused(stack, world):
+    unclosed = "\n".join([",".join(HEADER), '张三,"' + "x" * 200_000]).encode()
+    # Applications learns of the organiser's administrators by events.
+    broken = eventually(lambda: (r := import_list(stack, world.admin, world.organizer_id, unclosed)).status_code
+                        != 404 and r, timeout=20)
+    assert broken.status_code == 422 and broken.json()["errors"][0]["field"] == "file", broken.text
+    assert broken.json()["errors"][0]["message"].startswith("无法读取专家名单文件：CSV 格式有误")
+    whole = xlsx_of([["张三", "350102199001011234", "工程", "建筑工程", "正高级", ""]])
+    for cut in (whole[:len(whole) // 2], whole[:-30]):
+        truncated = import_list(stack, world.admin, world.organizer_id, cut, "专家名单.xlsx")
+        assert truncated.status_code == 422, truncated.text
+        assert truncated.json()["errors"][0]["message"].startswith("无法读取专家名单文件：")
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    book.active.append(["张三", 350102199001011234, "工程", "建筑工程", "正高级", ""])
+    out = io.BytesIO()
+    book.save(out)
+    numeric = import_list(stack, world.admin, world.organizer_id, out.getvalue(), "专家名单.xlsx")
+    assert numeric.status_code == 200 and numeric.json()["errors"] == ["第2行：身份证号请设为文本格式"], numeric.text
+
+
+def test_avoidance_the_drawn_experts_and_an_administrator_who_applied(stack):
+    """A plan administrator who applied to their own organiser's plan: the draw refuses a panel that
+    回避 would leave short; a drawn expert cannot apply to the plan; the administrator sees neither
+    their own application nor its reviewers, and cannot certify it."""
+    world = make_world(stack)
+    plan = world.plan()
+    admin = world.admin
+    binding = request(stack, admin.browser, "POST", "/units/bindings",
+                      json={"unit_id": world.unit_account["unit_id"], "note": "计划管理员本人申报"}).json()
+    assert request(stack, world.unit, "POST", f"/units/bindings/{binding['id']}/approve").status_code == 200
+    assert eventually(lambda: admin.browser.get(f"{stack.gateway}/api/identity/me").json().get("unit_id"), timeout=20)
+    own = submitted(stack, world, admin, plan)["id"]
+    assert decide(stack, world.unit, own, version_of(stack, admin, own)).status_code == 200
+    elsewhere, elsewhere_account = stack.unit_browser(f"回避评委单位{secrets.token_hex(3)}")
+    experts = [person(stack, f"回避评委{n}") for n in range(4)]
+    rows = [row(experts[0], world.unit_account["unit_name"])] + [row(e, elsewhere_account["unit_name"])
+                                                                   for e in experts[1:3]]
+
+    def imported(rows=rows):
+        answer = import_list(stack, admin, world.organizer_id, csv_of(rows))
+        return answer.status_code == 200 and not answer.json()["errors"] and answer
+    assert eventually(imported, timeout=20)
+    committee_path = f"/applications/committees/{plan['id']}"
+
+    def draw_(reserves: int):
+        return request(stack, admin.browser, "POST", f"{committee_path}/draw",
+                       json={"panel_size": 3, "reserve_count": reserves, "deadline": tomorrow()})
+
+    # All three drawn, one of the applicant's unit: the application would keep two reviewers.
+    short = draw_(0)
+    assert short.status_code == 409 and short.json()["code"] == "panel_short_after_avoidance", short.text
+    assert "还需要 1 名其他单位的候补专家" in short.json()["detail"]
+    assert request(stack, admin.browser, "GET", committee_path).json()["drawn"] is False  # nothing kept
+    assert eventually(lambda: imported([row(experts[3], elsewhere_account["unit_name"])]), timeout=20)
+    drawn = draw_(1)
+    assert drawn.status_code == 201, drawn.text
+    # The administrator sees the panel, not their own application, its reviewers or its 回避 record.
+    assert drawn.json()["applications"] == [] and drawn.json()["exclusions"] == []
+    assert len(drawn.json()["members"]) == 4
+
+    # A drawn expert (panel or reserve) cannot apply to the plan.
+    refused = start(stack, experts[0], plan)
+    assert refused.status_code == 409 and refused.json()["code"] == "drawn_expert", refused.text
+    assert refused.json()["detail"] == "您已被抽取为本计划评委会专家，不能申报本计划"
+
+    for expert in experts[1:]:
+        assert vote(stack, expert, own, "agree").status_code == 200
+    sql(stack, "UPDATE committees SET deadline = now() - interval '1 second' WHERE plan_id = :plan",
+        plan=uuid.UUID(plan["id"]))
+    assert request(stack, admin.browser, "POST", f"{committee_path}/close").status_code == 200
+    assert request(stack, admin.browser, "GET", f"/applications/applications/{own}").json()["status"] == "approved"
+    issued = certify(stack, admin.browser, plan)
+    assert issued.status_code == 200 and issued.json()["done"] == [], issued.text
+    assert "不能为本人的申报发放证书" in issued.json()["failed"][own]

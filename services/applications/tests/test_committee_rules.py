@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from services.applications.panels import assigned, draw
+from services.applications.panels import assigned, draw, shortfall
 from services.applications.votes import tally
 
 
@@ -63,3 +63,13 @@ def test_two_thirds_of_those_who_took_part_must_agree(agree, disagree, abstain, 
 def test_the_order_of_votes_does_not_matter():
     votes = ["agree"] * 5 + ["disagree", "abstain"]
     assert {tally(list(p)).passed for p in itertools.permutations(votes, 7)} == {True}
+
+
+def test_the_shortfall_after_avoidance_counts_the_reserves_missing_for_the_worst_unit():
+    panel, reserves = ["p1", "p2", "p3"], ["r1", "r2"]
+    units = {"p1": "A", "p2": "A", "p3": "B", "r1": "A", "r2": "C"}
+    # Unit A loses two panel members and has one reserve of another unit: one short.
+    assert shortfall(panel, reserves, units, {"A"}) == 1
+    assert shortfall(panel, reserves, units, {"B"}) == 0  # p3 out, r1 stands in
+    assert shortfall(panel, reserves, units, {"A", "B", "D"}) == 1
+    assert shortfall(panel, reserves, units, set()) == 0

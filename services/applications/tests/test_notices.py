@@ -208,3 +208,64 @@ def test_publishing_beyond_the_calendars_years_is_a_clear_error(stack, world):
     assert answer.status_code == 503 and answer.json()["code"] == "calendar_unknown"
     assert "2099 年" in answer.json()["detail"]
     assert NOTICE_DAY.year == 2025  # the helpers' day is one the calendar knows
+
+
+def test_a_reviewer_who_applied_sees_no_objection_to_their_own_application_and_a_final_one_takes_none(stack, world):
+    plan = world.plan()
+    reviewer, other = world.applicant("经办人本人公示"), world.applicant("同单位他人公示")
+    named = request(stack, world.unit, "POST", f"/units/units/{world.unit_account['unit_id']}/reviewers",
+                    json={"id_number": reviewer.account["id_number"]})
+    assert named.status_code == 201, named.text
+    submitted(stack, world, reviewer, plan, notice=False)
+    theirs = submitted(stack, world, other, plan, notice=False)["id"]
+
+    def a_unit_desk() -> bool:
+        stack.relogin(reviewer.browser, reviewer.account)  # the token names the units a person reviews for
+        return bool(request(stack, reviewer.browser, "GET", "/applications/reviews/desks").json())
+
+    assert eventually(a_unit_desk, timeout=20)
+    notice = publish_notice(stack, world.unit, plan)
+    objector = world.applicant("对经办人异议", bound=False)
+    with stack.on(D(2025, 10, 9)):
+        entries = {e["name"]: e["id"] for e in _notice_of(stack, notice["id"]).json()["entries"]}
+        to_reviewer = _object(stack, objector, notice, entries["经办人本人公示"],
+                              files=[upload(stack, objector, "other")]).json()
+        by_reviewer = _object(stack, reviewer, notice, entries["同单位他人公示"],
+                              files=[upload(stack, reviewer, "other")]).json()
+
+    # The unit sees both; the reviewer only the one about someone else, and resolves none of them.
+    path = f"/applications/notices/{notice['id']}"
+    assert {o["id"] for o in request(stack, world.unit, "GET", f"{path}/objections").json()} == {
+        to_reviewer["id"], by_reviewer["id"]}
+    assert [o["id"] for o in request(stack, reviewer.browser, "GET", f"{path}/objections").json()] == [
+        by_reviewer["id"]]
+    assert request(stack, world.unit, "GET", path).json()["objections_total"] == 2
+    assert request(stack, reviewer.browser, "GET", path).json()["objections_total"] == 1
+    desk = request(stack, reviewer.browser, "GET", "/applications/notices/desk").json()
+    assert next(n for n in desk["notices"] if n["id"] == notice["id"])["objections_pending"] == 1
+    assert request(stack, reviewer.browser, "GET",
+                   f"/applications/objections/{to_reviewer['id']}/files").status_code == 404
+    assert request(stack, world.unit, "GET", f"/applications/objections/{to_reviewer['id']}/files").status_code == 200
+
+    def resolve(who, objection: dict, sustained: bool):
+        return request(stack, who, "POST", f"/applications/objections/{objection['id']}/resolution",
+                       json={"sustained": sustained, "note": "经核实属实"})
+
+    assert resolve(reviewer.browser, to_reviewer, False).status_code == 404
+    own_objection = resolve(reviewer.browser, by_reviewer, True)
+    assert own_objection.status_code == 403 and own_objection.json()["code"] == "own_objection", own_objection.text
+    assert "本人提出的异议" in own_objection.json()["detail"]
+
+    # 成立 stops it: a later objection to it would never be resolved, so it is refused.
+    assert resolve(world.unit, by_reviewer, True).status_code == 200
+    with stack.on(D(2025, 10, 9)):
+        final = _object(stack, objector, notice, entries["同单位他人公示"], files=[upload(stack, objector, "other")])
+    assert final.status_code == 409 and final.json()["code"] == "application_final", final.text
+    assert "异议成立" in final.json()["detail"]
+    assert request(stack, other.browser, "GET", f"/applications/applications/{theirs}").json()["status"] == "stopped"
+
+    # The public read keeps the public list's window: 30 days after the end, it is gone from both.
+    with stack.on(D(2025, 11, 8)):
+        assert _notice_of(stack, notice["id"]).status_code == 200
+    with stack.on(D(2025, 11, 9)):
+        assert _notice_of(stack, notice["id"]).status_code == 404

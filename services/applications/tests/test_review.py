@@ -3,6 +3,8 @@ should, a decision is made once, 退回修改 goes back to the applicant and rou
 final, a batch decides each application on its own, and the applicant sees every step."""
 from __future__ import annotations
 
+import datetime as dt
+
 from services.applications.tests.world import World, complete, publish_notice, request, started
 from services.plans.tests.people import Actor, person
 from shared.testing.events import capture_events
@@ -167,6 +169,13 @@ def test_returned_for_changes_the_applicant_edits_and_submits_again(stack, world
     # A page opened before the return is refused, not applied to the resubmitted application.
     stale = decide(stack, world.unit, app_id, mine["version"] - 1)
     assert stale.status_code == 409 and stale.json()["code"] == "already_decided"
+    # The notice listed the submission before the return: the resubmitted one needs a new notice.
+    unnoticed = decide(stack, world.unit, app_id, again["version"])
+    assert unnoticed.status_code == 409 and unnoticed.json()["code"] == "notice_required", unnoticed.text
+    assert publish_notice(stack, world.unit, plan)["count"] == 1  # 2025-09-26 through 10-09
+    with stack.on(dt.date(2025, 10, 9)):
+        early = decide(stack, world.unit, app_id, again["version"])
+        assert early.status_code == 409 and early.json()["code"] == "notice_running", early.text
     assert decide(stack, world.unit, app_id, again["version"]).status_code == 200
 
 
