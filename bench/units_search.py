@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from services.units.app import MIGRATIONS
 from services.units.departments import sync_departments
 from services.units.models import Unit
-from services.units.search import search_units
+from services.units.search import forget_answers, search_units
 from services.units.seed import filler_units
 from shared.db import Database, upgrade_to_head
 from shared.deps import PageParams
@@ -54,7 +54,11 @@ async def main(units: int, rounds: int, concurrency: int) -> None:
 
     page = PageParams(page=1, page_size=10)
 
+    served = False  # False: every search reaches the database; True: as the service answers (kept answers)
+
     async def one(term: str) -> float:
+        if not served:
+            forget_answers()
         async with db.sessionmaker() as session:
             t = time.perf_counter()
             await search_units(session, term, page)
@@ -62,7 +66,13 @@ async def main(units: int, rounds: int, concurrency: int) -> None:
 
     for term in (t for ts in TERMS.values() for t in ts):  # warm caches and the plan cache
         await one(term)
-    print(f"\n{'terms':<14}{'mode':<14}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for served in (False, True):
+        await report(one, rounds, concurrency, "as served (answers kept 30 s)" if served else "database (no kept answers)")
+    await db.dispose()
+
+
+async def report(one, rounds: int, concurrency: int, title: str) -> None:
+    print(f"\n{title}\n{'terms':<14}{'mode':<14}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for label, terms in TERMS.items():
         seq = [await one(random.choice(terms)) for _ in range(rounds)]
         sem = asyncio.Semaphore(concurrency)
@@ -78,7 +88,6 @@ async def main(units: int, rounds: int, concurrency: int) -> None:
             print(f"{label:<14}{mode:<14}{len(values):>6}{statistics.median(values):>9.1f}{pct(values, 95):>9.1f}"
                   f"{pct(values, 99):>9.1f}{max(values):>9.1f}")
         print(f"{'':<14}{'throughput':<14}{rate:>6.0f}/s")
-    await db.dispose()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.units import search
 from services.units.models import Department, Unit
 from services.units.schemas import UnitIn, UnitOut, UnitUpdate
 from shared.auth import Principal
@@ -53,6 +54,7 @@ async def register(db: AsyncSession, principal: Principal, data: UnitIn) -> Unit
         await _refuse_duplicate(db, principal, code)
         raise
     await record_event(db, PRODUCER, unit.id, UnitRegistered(**_facts(unit)))
+    search.forget_answers()
     return unit
 
 
@@ -76,4 +78,5 @@ async def update(db: AsyncSession, unit: Unit, data: UnitUpdate) -> Unit:
     await db.flush()
     # Every save: whoever decides by the unit's 主管部门 (applications) follows a change of it.
     await record_event(db, PRODUCER, unit.id, UnitUpdated(**_facts(unit)))
+    search.forget_answers()  # its 主管部门 shows in the search's answers
     return unit

@@ -3,6 +3,7 @@ path (approve, reject, change of unit), who may do what, and the race of two req
 from __future__ import annotations
 
 import concurrent.futures
+import secrets
 
 from shared.testing.browser import HttpBrowser
 from shared.testing.fixtures import csrf_header, eventually
@@ -201,6 +202,15 @@ def test_search_ranks_exact_then_prefix_then_contains(stack):
     assert person.get(api(stack, "/units"), params={"q": "%"}).json()["total"] == 0  # wildcards are literal
     assert person.get(api(stack, "/units"), params={"q": "不存在的单位名称"}).json() == {
         "items": [], "total": 0, "page": 1, "page_size": 20}
+
+
+def test_a_search_answer_is_kept_but_a_new_unit_shows_at_once(stack):
+    person, _ = stack.person_browser()
+    term = f"缓存检验{secrets.token_hex(2)}"
+    assert person.get(api(stack, "/units"), params={"q": term}).json()["total"] == 0  # kept for a while
+    stack.unit_browser(f"{term}研究院")
+    assert [u["name"] for u in person.get(api(stack, "/units"), params={"q": term}).json()["items"]] == [
+        f"{term}研究院"]
 
 
 def test_a_person_withdraws_a_pending_request_and_may_ask_again(stack, amqp_url):
