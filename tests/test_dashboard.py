@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 import services.documents.pdfs.render  # noqa: F401  (registers zc_pdf_render_seconds)
@@ -17,14 +17,16 @@ DASHBOARD = Path(__file__).resolve().parents[1] / "deploy" / "grafana" / "deadli
 KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or", "unless"}
 
 
-async def exported() -> set[str]:
-    """The sample names of every metric this code registers, the HTTP ones included."""
+def exported() -> set[str]:
+    """The sample names of every metric this code registers, the HTTP ones included. Synchronous
+    (TestClient runs the app in a thread of its own): the browser tests before this file leave an
+    event loop running in the main thread."""
     app = FastAPI()
     app.get("/x")(lambda: {})
     instrument(app, "dashboard-test", expose=False)
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-        await client.get("/x")  # builds the middleware stack, which registers the HTTP metrics
+    with TestClient(app) as client:
+        client.get("/x")  # builds the middleware stack, which registers the HTTP metrics
     suffixes = {"counter": ["_total"], "histogram": ["_bucket", "_count", "_sum"], "gauge": [""],
                 "summary": ["_count", "_sum", ""]}
     return {family.name + s for family in REGISTRY.collect() for s in suffixes.get(family.type, [""])}
@@ -62,8 +64,8 @@ def test_the_dashboard_parses_and_every_panel_queries_prometheus():
         assert all(t["expr"].strip() and t["datasource"]["type"] == "prometheus" for t in panel["targets"])
 
 
-async def test_every_metric_the_dashboard_queries_is_exported():
-    known = await exported()
+def test_every_metric_the_dashboard_queries_is_exported():
+    known = exported()
     assert "zc_outbox_backlog" in known and "http_requests_total" in known  # the inventory itself works
     for panel in panels():
         for target in panel["targets"]:
@@ -72,10 +74,10 @@ async def test_every_metric_the_dashboard_queries_is_exported():
             assert names <= known, f"{panel['title']}: {sorted(names - known)} not exported"
 
 
-async def test_the_metric_name_finder_finds_names_and_skips_functions_labels_and_keywords():
+def test_the_metric_name_finder_finds_names_and_skips_functions_labels_and_keywords():
     expr = 'histogram_quantile(0.95, sum by (service, le) (rate(a_b_bucket{x="y{z}"}[5m]))) / on(x) c_total'
     assert metric_names(expr) == {"a_b_bucket", "c_total"}
-    assert "zc_renamed" not in await exported()
+    assert "zc_renamed" not in exported()
 
 
 def test_prometheus_in_compose_scrapes_every_service_and_the_gateways_private_port():
