@@ -1,6 +1,7 @@
 """Pages of signing in: 首页, login choice, registration, 个人首页, the unit workspace's home."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -100,8 +101,10 @@ async def register_submit(request: Request, who: PendingPage) -> Response:
 
 async def _pending_items(who: Visitor, mine: list[dict] | Unavailable) -> list[dict]:
     """待处理事项 of a person: where their unit binding stands, and the entries the unit returned
-    (each with the way to deal with it)."""
-    return [*await _binding_items(who), *await _returned_entries(who), *await _application_items(who, mine)]
+    (each with the way to deal with it). The services are asked at once, not one after another."""
+    binding, returned, applications = await asyncio.gather(
+        _binding_items(who), _returned_entries(who), _application_items(who, mine))
+    return [*binding, *returned, *applications]
 
 
 async def _application_items(who: Visitor, mine: list[dict] | Unavailable) -> list[dict]:
@@ -110,8 +113,8 @@ async def _application_items(who: Visitor, mine: list[dict] | Unavailable) -> li
     try:
         if isinstance(mine, Unavailable):
             raise mine
-        desks = await fetch_json(who, "applications", "/api/applications/reviews/desks")
-        votes = await fetch_json(who, "applications", "/api/applications/votes")
+        desks, votes = await asyncio.gather(fetch_json(who, "applications", "/api/applications/reviews/desks"),
+                                            fetch_json(who, "applications", "/api/applications/votes"))
     except Unavailable:
         return [{"title": "职称申报暂时无法访问，与申报有关的待处理事项稍后显示"}]
     todos = []
@@ -182,13 +185,15 @@ async def _returned_entries(who: Visitor) -> list[dict]:
 
 @router.get("/home")
 async def home(request: Request, who: PersonPage) -> Response:
-    me = await fetch_json(who, "identity", "/api/identity/me")
-    mine = await part(fetch_json(who, "applications", "/api/applications/applications"))
-    return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"),
-                  titles=await part(fetch_json(who, "applications", "/api/applications/certificates")),
+    # Every module's services at once: the page waits for the slowest call, not for their sum.
+    me, mine, titles, stats, plans = await asyncio.gather(
+        fetch_json(who, "identity", "/api/identity/me"),
+        part(fetch_json(who, "applications", "/api/applications/applications")),
+        part(fetch_json(who, "applications", "/api/applications/certificates")),
+        part(_library_stats(who)), part(latest_open_plans(who)))
+    return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"), titles=titles,
                   applications=mine if isinstance(mine, Unavailable) else _my_applications(mine),
-                  todos=await part(_pending_items(who, mine)), stats=await part(_library_stats(who)),
-                  plans=await part(latest_open_plans(who)))
+                  todos=await part(_pending_items(who, mine)), stats=stats, plans=plans)
 
 
 def _my_applications(mine: list[dict]) -> list[dict]:
