@@ -36,7 +36,7 @@ from shared.app import RequestIdMiddleware
 from shared.auth import TokenVerifier, http_jwks_loader
 from shared.errors import install_error_handlers, problem
 from shared.events.consumer import Consumer
-from shared.http import internal_client, transport
+from shared.http import internal_client, no_cookies, transport
 from shared.inputs import UnstorableTextMiddleware
 from shared.logging import configure_logging
 from shared.metrics import instrument
@@ -54,7 +54,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=32)
         async with httpx.AsyncClient(timeout=settings.upstream_timeout_seconds, follow_redirects=False,
-                                     transport=transport(limits=limits)) as http, \
+                                     transport=transport(limits=limits), cookies=no_cookies()) as http, \
                 internal_client(identity_url, settings.platform) as identity:
             verifier = TokenVerifier(http_jwks_loader(f"{identity_url}/.well-known/jwks.json"),
                                      settings.platform.jwt_issuer, settings.platform.jwt_audience)

@@ -1,6 +1,7 @@
 """HTTP calls between services: the internal key and the current request id go along."""
 from __future__ import annotations
 
+from http.cookiejar import Cookie, CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import aiohttp
@@ -37,6 +38,18 @@ def transport(**kwargs: Any) -> httpx.AsyncBaseTransport:
     return tracing.traced(Transport(**kwargs))
 
 
+class _KeepNothing(DefaultCookiePolicy):
+    def set_ok(self, cookie: Cookie, request: Any) -> bool:
+        return False
+
+
+def no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing. A client shared by every request must not: httpx keeps the
+    cookies of each response (identity's 登录 sets zc_session) and sends them with later requests of
+    anyone — the gateway strips the caller's own Cookie header, and the jar's would take its place."""
+    return CookieJar(policy=_KeepNothing())  # a jar, not httpx.Cookies: the client would copy that into a plain jar
+
+
 async def _add_request_id(request: httpx.Request) -> None:
     if rid := current_request_id():
         request.headers.setdefault(REQUEST_ID_HEADER, rid)
@@ -47,6 +60,7 @@ def internal_client(base_url: str, platform: PlatformSettings, *, timeout: float
         base_url=base_url,
         timeout=timeout,
         transport=transport(),
+        cookies=no_cookies(),
         headers={"X-Service-Key": platform.internal_key.get_secret_value()},
         event_hooks={"request": [_add_request_id]},
     )
