@@ -336,6 +336,15 @@ def back_with_error(request: Request, path: str, message: str) -> RedirectRespon
     return response
 
 
+def after_batch(request: Request, path: str, result: dict, *, did: str, notice: str, unit: str = "件") -> RedirectResponse:
+    """Back to ``path`` after a batch (shared.schemas.BatchResult): its confirmation, or what was
+    done and, by name, what was not (一件一事务: the others stand)."""
+    if result["failed"]:
+        return back_with_error(request, path, f"已{did} {len(result['done'])} {unit}；以下 {len(result['failed'])} 件未{did}："
+                               + "；".join(result["failed"].values()))
+    return back_to(path, notice)
+
+
 def _flashed(request: Request) -> str | None:
     session, raw = request.cookies.get(SESSION_COOKIE), request.cookies.get(FLASH_COOKIE)
     if not (session and raw and "." in raw):

@@ -9,7 +9,16 @@ from fastapi.responses import Response
 
 from gateway.pages.applications.draft import files_shown
 from gateway.pages.applications.upstream import call, fetch, open_link
-from gateway.pages.common import PageRefused, PersonPage, Visitor, back_to, back_with_error, problem_fields, render
+from gateway.pages.common import (
+    PageRefused,
+    PersonPage,
+    Visitor,
+    after_batch,
+    back_to,
+    back_with_error,
+    problem_fields,
+    render,
+)
 from gateway.pages.plans import PlanAdminPage, plan_for_page
 
 router = APIRouter(include_in_schema=False)
@@ -104,11 +113,7 @@ async def arrange(request: Request, who: PlanAdminPage, plan_id: str) -> Respons
     if response.status_code != 200:
         return await _arrangements(request, who, plan_id, values=values, error=problem_fields(response)[1],
                                    status_code=response.status_code)
-    result = response.json()
-    if result["failed"]:
-        return back_with_error(request, page, f"已安排 {len(result['done'])} 件；以下 {len(result['failed'])} 件未安排："
-                               + "；".join(result["failed"].values()))
-    return back_to(page, "interviews_scheduled")
+    return after_batch(request, page, response.json(), did="安排", notice="interviews_scheduled")
 
 
 @router.get("/organizer/plans/{plan_id}/exemptions/{application_id}/files/{file_id}")

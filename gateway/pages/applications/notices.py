@@ -15,6 +15,7 @@ from gateway.pages.common import (
     PageRefused,
     PersonPage,
     Visitor,
+    after_batch,
     back_to,
     back_with_error,
     problem_fields,
@@ -126,11 +127,7 @@ async def act(request: Request, who: DeciderPage, notice_id: str) -> Response:
     response = await call(who, "POST", f"/notices/{notice_id}/certificates")
     if response.status_code != 200:
         return back_with_error(request, page, problem_fields(response)[1])
-    result = response.json()
-    if result["failed"]:
-        return back_with_error(request, page, f"已发放 {len(result['done'])} 张证书；以下 {len(result['failed'])} 件未发放："
-                               + "；".join(result["failed"].values()))
-    return back_to(page, "certificates_issued")
+    return after_batch(request, page, response.json(), did="发放", unit="张证书", notice="certificates_issued")
 
 
 @router.get("/reviews/notices/{notice_id}/objections/{objection_id}/files/{file_id}")

@@ -14,6 +14,7 @@ from gateway.pages.applications.upstream import call, fetch, open_link
 from gateway.pages.common import (
     DeciderPage,
     Visitor,
+    after_batch,
     back_to,
     back_with_error,
     problem_fields,
@@ -57,11 +58,7 @@ async def decide_batch(request: Request, who: DeciderPage) -> Response:
                           json={"applications": items, "outcome": outcome, "reason": str(form.get("reason", ""))})
     if response.status_code != 200:
         return back_with_error(request, "/reviews", problem_fields(response)[1])
-    result = response.json()
-    if result["failed"]:
-        return back_with_error(request, "/reviews", f"已处理 {len(result['done'])} 件；以下 {len(result['failed'])} 件未处理："
-                               + "；".join(result["failed"].values()))
-    return back_to("/reviews", "reviews_decided")
+    return after_batch(request, "/reviews", response.json(), did="处理", notice="reviews_decided")
 
 
 async def files_of(who: Visitor, application_id: str, *, api: str = "/reviews",
