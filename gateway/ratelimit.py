@@ -1,4 +1,6 @@
-"""Per-client rate limits (the `limits` library, moving window, in memory per gateway process).
+"""Per-client rate limits (the `limits` library, in memory per gateway process). A sliding window
+of two counters per client, not a moving window: that keeps a timestamp per request and its
+memory storage expires them with a thread-pool call per client, a cost on every busy second.
 
 A client is its session when identity knows it (the gateway holds a fresh token for it), else
 its address: a session cookie nobody issued counts as no session at all, so inventing them does
@@ -17,7 +19,7 @@ from collections.abc import Callable
 
 from limits import parse_many
 from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -42,7 +44,7 @@ class RateLimitMiddleware:
         self.items = parse_many(limits)
         self.address_items = parse_many(address_limits)
         self.verify_items = parse_many(verify_limits) if verify_limits else []
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith(EXEMPT_PREFIXES):
