@@ -74,3 +74,10 @@ PLAN_STATUSES: dict[str, str] = {
     "published": "已发布",
     "closed": "已结束",
 }
+
+# 评审表决: an expert's vote on an application assigned to them (votes.py; the 评审表决 page).
+VOTE_CHOICES: dict[str, str] = {
+    "agree": "同意",
+    "disagree": "不同意",
+    "abstain": "弃权",
+}

@@ -375,7 +375,7 @@ class Vote(Base):
     expert_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     plan_id: Mapped[uuid.UUID]
     expert_name: Mapped[str] = mapped_column(sa.String(50))
-    choice: Mapped[str] = mapped_column(sa.String(10))  # votes.CHOICES
+    choice: Mapped[str] = mapped_column(sa.String(10))  # shared.vocabulary.VOTE_CHOICES
     opinion: Mapped[str] = mapped_column(sa.String(2000), default="")
     voted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -37,14 +37,12 @@ from services.applications.schemas import (
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.events.catalogue import PlanSnapshot
-from shared.vocabulary import LEVELS, SERIES
-
-CHOICES = {"agree": "同意", "disagree": "不同意", "abstain": "弃权"}
+from shared.vocabulary import LEVELS, SERIES, VOTE_CHOICES
 
 
 def tally(choices: list[str]) -> TallyOut:
     """Two thirds of those who took part (弃权 takes part) must agree; nobody voting decides nothing."""
-    agree, disagree, abstain = (choices.count(c) for c in CHOICES)
+    agree, disagree, abstain = (choices.count(c) for c in VOTE_CHOICES)
     participants = agree + disagree + abstain
     passed = agree * 3 >= participants * 2 if participants else None
     verdict = {True: "通过", False: "未通过", None: "无人表决，未作出结论"}[passed]
@@ -58,7 +56,7 @@ def _kept(t: Tally) -> TallyOut:
 
 
 def _cast(v: Vote) -> CastVote:
-    return CastVote(expert_name=v.expert_name, choice=v.choice, choice_label=CHOICES[v.choice], opinion=v.opinion,
+    return CastVote(expert_name=v.expert_name, choice=v.choice, choice_label=VOTE_CHOICES[v.choice], opinion=v.opinion,
                     voted_at=v.voted_at)
 
 
@@ -104,7 +102,7 @@ async def _items(db: AsyncSession, principal: Principal, committee: Committee, p
             unit_name=app.unit_name, major=app.major, title=app.title, level_name=LEVELS.get(app.level, app.level),
             deadline=committee.deadline, closed=committee.closed_at is not None,
             can_vote=_open(committee) and _at_stage(committee, app),
-            my_choice=vote.choice if vote else None, my_choice_label=CHOICES[vote.choice] if vote else None,
+            my_choice=vote.choice if vote else None, my_choice_label=VOTE_CHOICES[vote.choice] if vote else None,
             tally=_kept(kept) if kept and committee.closed_at else None), app))
     return out
 

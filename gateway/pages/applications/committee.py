@@ -11,9 +11,9 @@ from gateway.pages.applications.review import files_of, readonly
 from gateway.pages.applications.upstream import call, fetch, open_link
 from gateway.pages.common import PageRefused, PersonPage, back_to, back_with_error, problem_fields, render
 from gateway.pages.plans import PlanAdminPage, plan_for_page
+from shared.vocabulary import VOTE_CHOICES
 
 router = APIRouter(include_in_schema=False)
-CHOICES = {"agree": "同意", "disagree": "不同意", "abstain": "弃权"}
 MAX_UPLOAD = 2 * 1024 * 1024
 
 
@@ -107,7 +107,7 @@ async def _sheet_page(request: Request, who: PersonPage, application_id: str, *,
     sheet = await fetch(who, f"/votes/{application_id}")
     files = await files_of(who, application_id, api="/votes", page="/expert")
     return render(request, "applications/vote.html", who, status_code=status_code, sheet=sheet,
-                  **readonly(sheet["application"], files), choices=CHOICES, error=error,
+                  **readonly(sheet["application"], files), choices=VOTE_CHOICES, error=error,
                   values=values or {"choice": sheet["item"]["my_choice"] or "", "opinion": sheet["opinion"]})
 
 
@@ -121,7 +121,7 @@ async def cast(request: Request, who: PersonPage, application_id: str) -> Respon
     """表决 posts to its own page: a refusal (after the deadline, closed) shows it again as typed."""
     form = await request.form()
     values = {"choice": str(form.get("choice", "")), "opinion": str(form.get("opinion", ""))}
-    if values["choice"] not in CHOICES:
+    if values["choice"] not in VOTE_CHOICES:
         return await _sheet_page(request, who, application_id, values=values, error="请选择同意、不同意或弃权",
                                  status_code=422)
     response = await call(who, "PUT", f"/votes/{application_id}", json=values)
