@@ -271,10 +271,11 @@ async def import_or_remove(client: httpx.AsyncClient, user: User) -> tuple[str, 
 
 
 async def step(client: httpx.AsyncClient, users: list[User], rate: float, seconds: float, rng: random.Random,
-               max_in_flight: int, arrived: Callable[[], None] = lambda: None) -> tuple[Stats, float, bool]:
+               max_in_flight: int, arrived: Callable[[], None] = lambda: None,
+               mix: list[tuple[str, int]] = MIX) -> tuple[Stats, float, bool]:
     """One open-loop step; ``arrived`` is called when the last request has started (before the drain)."""
     times = arrivals(rate, seconds, rng)
-    kinds = choose(MIX, len(times), rng)
+    kinds = choose(mix, len(times), rng)
     stats, tasks, in_flight = Stats(), set(), [0]
 
     async def fire(kind: str, scheduled: float) -> None:
@@ -388,6 +389,27 @@ async def direct_vs_gateway(gateway: httpx.AsyncClient, identity: str, library: 
           f"p95 {pct(times['gateway'], 95) / pct(times['direct'], 95):.2f}")
 
 
+async def costs(client: httpx.AsyncClient, users: list[User], rng: random.Random, args: argparse.Namespace) -> None:
+    """Each request type alone at ``--costs`` req/s: the CPU milliseconds one request costs in each
+    process (the driver's own included), which says where the mix's time goes."""
+    print(f"\n== CPU ms per request, each type alone at {args.costs:.0f} req/s for {args.seconds:.0f}s")
+    names = ["gateway", "applications", "library", "plans", "units", "identity", "documents", "postgres (all)", "driver"]
+    print(f"{'type':<13}{'p50 ms':>8}{'total':>7}" + "".join(f"{n.split()[0][:8]:>9}" for n in names) + f"{'other':>7}")
+    for kind, weight in MIX:
+        if not weight or (args.only and kind not in args.only):
+            continue
+        before = cpu_seconds(Path(args.run))
+        stats, _, _ = await step(client, users, args.costs, args.seconds, rng, args.max_in_flight, mix=[(kind, 1)])
+        after = cpu_seconds(Path(args.run))  # after the drain: every request's whole cost
+        sent = sum(len(v) for v in stats.latencies.values())
+        used = {k: 1000 * (after[k] - before.get(k, 0)) / max(sent, 1) for k in after}
+        machine = used.pop("machine, all processes")
+        p50 = pct([t for v in stats.latencies.values() for t in v], 50)
+        print(f"{kind:<13}{p50:>8.1f}{machine:>7.1f}" + "".join(f"{used.get(n, 0):>9.2f}" for n in names)
+              + f"{machine - sum(used.values()):>7.1f}")
+        await asyncio.sleep(2)
+
+
 async def main(args: argparse.Namespace) -> None:
     started = time.monotonic()
     sem = asyncio.Semaphore(8)
@@ -421,6 +443,9 @@ async def main(args: argparse.Namespace) -> None:
         if args.direct:
             secrets = json.loads(Path(args.secrets).read_text())
             await direct_vs_gateway(client, args.identity, args.library, users[0], args.direct, secrets["internal_key"])
+        if args.costs:
+            await costs(client, users, rng, args)
+            return
         for rate in args.rates:
             before, after = cpu_seconds(Path(args.run)), {}
             stats, elapsed, overloaded = await step(client, users, rate, args.seconds, rng, args.max_in_flight,
@@ -447,4 +472,7 @@ if __name__ == "__main__":
     parser.add_argument("--connections", type=int, default=200)
     parser.add_argument("--direct", type=int, default=0, help="direct-vs-gateway requests of each kind (0: skip)")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--costs", type=float, default=0,
+                        help="instead of the rates: each request type alone at this rate, CPU ms per request")
+    parser.add_argument("--only", type=lambda s: s.split(","), default=[], help="with --costs: these types only")
     asyncio.run(main(parser.parse_args()))

@@ -122,7 +122,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.add_middleware(RateLimitMiddleware, limits=settings.rate_limit, address_limits=settings.rate_limit_per_address,
                        known_session=lambda s: hasattr(app.state, "broker") and app.state.broker.knows(s),
                        verify_limits=settings.verify_rate_limit)
-    app.add_middleware(RequestIdMiddleware, name="gateway")
+    app.add_middleware(RequestIdMiddleware, name="gateway", log_every=True)
     app.add_middleware(SecurityHeadersMiddleware)
     # Metrics are served on their own port (gateway/__main__.py), never on this public app.
     instrument(app, settings.service_name, expose=False)

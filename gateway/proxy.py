@@ -33,6 +33,7 @@ def _plain_path(request: Request) -> bool:
     return True
 SESSION_CHANGED = "x-session-changed"
 REPLAYABLE_BODY = 256 * 1024
+BUFFERED_ANSWER = 256 * 1024  # answers up to this size are read whole; larger ones (files) stream
 
 
 class BodyTooLarge(Exception):
@@ -104,7 +105,22 @@ async def forward(request: Request, client: httpx.AsyncClient, base_url: str, *,
         broker.forget(session_secret)
     out_headers = [(k, v) for k, v in response.headers.multi_items()
                    if k.lower() not in HOP_BY_HOP and k.lower() not in (SESSION_CHANGED, REQUEST_ID_HEADER.lower())]
+    raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out_headers]
+    size = response.headers.get("content-length", "")
+    if request.method != "HEAD" and size.isdigit() and int(size) <= BUFFERED_ANSWER:
+        # Most answers are small JSON: read whole and sent in one piece, without the task group a
+        # streamed response runs to watch for the client leaving (a tenth of the gateway's CPU).
+        try:
+            content = b"".join([chunk async for chunk in response.aiter_raw()])  # as sent (encoded or not)
+        except httpx.TransportError:
+            log.warning("upstream answer cut short: %s %s", request.method, upstream.url)
+            return problem(503, "service_unavailable", "服务暂不可用", "服务暂时不可用，请稍后再试")
+        finally:
+            await response.aclose()
+        answer = Response(content, status_code=response.status_code)
+        answer.raw_headers = [*raw_headers, (b"content-length", str(len(content)).encode())]
+        return answer
     streamed = StreamingResponse(response.aiter_raw(), status_code=response.status_code,
                                  background=BackgroundTask(response.aclose))
-    streamed.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in out_headers]
+    streamed.raw_headers = raw_headers
     return streamed

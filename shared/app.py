@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("access")
 
 ReadyCheck = Callable[[], Awaitable[None]]
+SLOW_MS = 500  # a service's answer slower than this is logged at INFO
 METRICS_INTERVAL = 15.0  # seconds between two measurements of the outbox backlog and the queues
 
 
@@ -45,11 +46,17 @@ class RequestIdMiddleware:
 
     Pure ASGI so that streamed bodies pass through untouched. ``name`` labels the time spent until
     the response started in a ``Server-Timing`` header (``applications;dur=12.3``): a benchmark
-    through the gateway reads each hop's own time from it."""
+    through the gateway reads each hop's own time from it.
 
-    def __init__(self, app: ASGIApp, name: str = "app") -> None:
+    ``log_every``: the gateway logs every request (the edge's access log, with the request id the
+    services' lines share). A service logs at INFO only what deserves a look — a refusal, an
+    error, a slow answer — and the rest at DEBUG: a line per request in every hop costs a few per
+    cent of each process on deadline day and repeats the gateway's."""
+
+    def __init__(self, app: ASGIApp, name: str = "app", *, log_every: bool = False) -> None:
         self.app = app
         self.timing = name.encode()
+        self.log_every = log_every
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -93,9 +100,10 @@ class RequestIdMiddleware:
                 response = problem(status, code, title, detail, headers=retry)
             await response(scope, receive, send_with_id)
         finally:
-            if scope["path"] not in ("/healthz", "/readyz"):
-                access_log.info("%s %s %s %.1fms", scope["method"], scope["path"], status,
-                                (time.perf_counter() - started) * 1000)
+            took_ms = (time.perf_counter() - started) * 1000
+            level = logging.INFO if self.log_every or status >= 400 or took_ms > SLOW_MS else logging.DEBUG
+            if scope["path"] not in ("/healthz", "/readyz") and access_log.isEnabledFor(level):
+                access_log.log(level, "%s %s %s %.1fms", scope["method"], scope["path"], status, took_ms)
             request_id_var.reset(token)
 
 

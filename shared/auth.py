@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import httpx
+from cachetools import LRUCache
 from fastapi import Depends, Request
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from shared.revocations import Revocations
 
 ALGORITHMS = ["RS256"]
+VERIFIED_TOKENS = 20_000  # about 20 MB at most: the tokens of the people active in the last minutes
 Kind = Literal["person", "unit", "pending"]
 # expert: 评审专家 (sits on a committee). A unit's 经办人 are not a role here: the ``units`` claim says
 # for which units a person reviews (unit_admin).
@@ -95,6 +97,10 @@ class TokenVerifier:
         self._loaded_at = 0.0
         self._min_refresh = min_refresh_seconds
         self._lock = asyncio.Lock()
+        # Signatures already checked, by token: a person's token comes back with every request for
+        # minutes, and an RSA verification is the largest part of a small request's work. Only the
+        # signature is remembered; the claims (expiry) and revocations are checked every time.
+        self._verified: LRUCache[str, dict[str, Any]] = LRUCache(maxsize=VERIFIED_TOKENS)
         # Fractional now: identity's iat has milliseconds (see shared.revocations).
         self._claims = jwt.JWTClaimsRegistry(
             now=time.time,
@@ -112,19 +118,21 @@ class TokenVerifier:
             if self._keys is None or (refresh and stale):
                 self._keys = KeySet.import_key_set(await self._load())
                 self._loaded_at = time.monotonic()
+                self._verified.clear()  # a key withdrawn takes its tokens with it
             return self._keys
 
     async def verify(self, token: str) -> Principal:
         try:
-            try:
-                decoded = jwt.decode(token, await self._key_set(), algorithms=ALGORITHMS)
-            except (ValueError, JoseError):
-                # Perhaps identity rotated its key: look again (rate-limited), then give up.
-                decoded = jwt.decode(token, await self._key_set(refresh=True), algorithms=ALGORITHMS)
-            self._claims.validate(decoded.claims)
+            if (c := self._verified.get(token)) is None:
+                try:
+                    c = jwt.decode(token, await self._key_set(), algorithms=ALGORITHMS).claims
+                except (ValueError, JoseError):
+                    # Perhaps identity rotated its key: look again (rate-limited), then give up.
+                    c = jwt.decode(token, await self._key_set(refresh=True), algorithms=ALGORITHMS).claims
+                self._verified[token] = c
+            self._claims.validate(c)
         except (ValueError, JoseError) as exc:
             raise Unauthorized("登录凭证无效或已过期，请重新登录", code="invalid_token") from exc
-        c = decoded.claims
         if c.get("kind") not in ("person", "unit", "pending"):
             raise Unauthorized("登录凭证无效或已过期，请重新登录", code="invalid_token")
         if self.revocations is not None:

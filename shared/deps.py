@@ -27,9 +27,11 @@ class PageParams(BaseModel):
         return (self.page - 1) * self.page_size
 
 
-def _page(page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+async def _page(page: Annotated[int, Query(ge=1, le=10_000)] = 1,
           page_size: Annotated[int, Query(ge=1, le=100)] = 20) -> PageParams:
     return PageParams(page=page, page_size=page_size)
 
 
+# Dependencies are async, here and in every service: FastAPI runs a plain ``def`` dependency in its
+# thread pool, a hand-off to another thread on every request.
 Page = Annotated[PageParams, Depends(_page)]

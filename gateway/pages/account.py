@@ -99,11 +99,13 @@ async def register_submit(request: Request, who: PendingPage) -> Response:
                   values=values, errors=errors, error="请检查标红的填写项" if errors else None)
 
 
-async def _pending_items(who: Visitor, mine: list[dict] | Unavailable) -> list[dict]:
+async def _pending_items(who: Visitor, mine: list[dict] | Unavailable, stats: list[dict] | Unavailable) -> list[dict]:
     """待处理事项 of a person: where their unit binding stands, and the entries the unit returned
-    (each with the way to deal with it). The services are asked at once, not one after another."""
+    (each with the way to deal with it). The services are asked at once, not one after another;
+    the returned entries only when 业绩统计 counts some (or could not be read)."""
+    returned_any = isinstance(stats, Unavailable) or any(s["counts"].get("returned") for s in stats)
     binding, returned, applications = await asyncio.gather(
-        _binding_items(who), _returned_entries(who), _application_items(who, mine))
+        _binding_items(who), _returned_entries(who) if returned_any else _nothing(), _application_items(who, mine))
     return [*binding, *returned, *applications]
 
 
@@ -172,6 +174,10 @@ async def _binding_items(who: Visitor) -> list[dict]:
 RETURNED_SHOWN = 10
 
 
+async def _nothing() -> list[dict]:
+    return []
+
+
 async def _returned_entries(who: Visitor) -> list[dict]:
     """已退回 entries: the reason and a link to fix them (a new submission starts from the edit page)."""
     listing = await fetch_json(who, "library", "/api/library/entries",
@@ -190,10 +196,11 @@ async def home(request: Request, who: PersonPage) -> Response:
         fetch_json(who, "identity", "/api/identity/me"),
         part(fetch_json(who, "applications", "/api/applications/applications")),
         part(fetch_json(who, "applications", "/api/applications/certificates")),
-        part(_library_stats(who)), part(latest_open_plans(who)))
+        part(fetch_json(who, "library", "/api/library/stats")), part(latest_open_plans(who)))
     return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"), titles=titles,
                   applications=mine if isinstance(mine, Unavailable) else _my_applications(mine),
-                  todos=await part(_pending_items(who, mine)), stats=stats, plans=plans)
+                  todos=await part(_pending_items(who, mine, stats)),
+                  stats=stats if isinstance(stats, Unavailable) else _library_stats(stats), plans=plans)
 
 
 def _my_applications(mine: list[dict]) -> list[dict]:
@@ -203,9 +210,9 @@ def _my_applications(mine: list[dict]) -> list[dict]:
              "url": f"/apply/{a['id']}" if "edit" in a["actions"] else f"/apply/{a['id']}/overview"} for a in current]
 
 
-async def _library_stats(who: Visitor) -> list[dict]:
+def _library_stats(stats: list[dict]) -> list[dict]:
     """业绩统计: entries per type (types in use only), and how many await the unit or were returned."""
-    rows = [s for s in await fetch_json(who, "library", "/api/library/stats") if s["total"]]
+    rows = [s for s in stats if s["total"]]
     return [{"label": s["type_name"], "count": s["total"], "url": f"/library?type={s['type']}",
              "note": "，".join(f"{label}{s['counts'][k]}" for k, label in (("submitted", "待审"), ("returned", "退回"))
                               if s["counts"].get(k))} for s in rows]

@@ -11,11 +11,11 @@ from shared.deps import DbSession, Page
 __all__ = ["DbSession", "Documents", "Identity", "IfMatch", "Page"]
 
 
-def _documents(request: Request) -> httpx.AsyncClient:
+async def _documents(request: Request) -> httpx.AsyncClient:
     return request.app.state.documents
 
 
-def _identity(request: Request) -> httpx.AsyncClient:
+async def _identity(request: Request) -> httpx.AsyncClient:
     return request.app.state.identity
 
 

@@ -64,7 +64,11 @@ class StaleVersion(AppError):
 
 async def plan_of(db: AsyncSession, plan_id: uuid.UUID, *, known: bool = False) -> PlanSnapshot:
     """``known``: an application refers to it, so a missing read model is a sync still under way
-    (a new deployment before ``republish``), not a plan that does not exist."""
+    (a new deployment before ``republish``), not a plan that does not exist. Asked once per unit
+    of work: a save reads it for its checks and again for its answer."""
+    seen = db.info.setdefault("plans", {})
+    if (known_here := seen.get(plan_id)) is not None:
+        return known_here
     row = (await db.execute(sa.select(Plan.revision, Plan.status).where(Plan.id == plan_id))).first()
     if row is None and known:
         raise AppError("评审计划信息正在同步，请稍后再试", code="plan_syncing", status_code=503)
@@ -78,6 +82,7 @@ async def plan_of(db: AsyncSession, plan_id: uuid.UUID, *, known: bool = False) 
             _PLANS.clear()
         data = await db.scalar(sa.select(Plan.data).where(Plan.id == plan_id))
         cached = _PLANS[plan_id] = PlanSnapshot.model_validate(data)
+    seen[plan_id] = cached
     return cached
 
 

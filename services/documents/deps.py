@@ -13,15 +13,15 @@ from shared.deps import DbSession, Page
 __all__ = ["DbSession", "Grace", "Page", "Settings", "Store"]
 
 
-def _store(request: Request) -> ObjectStore:
+async def _store(request: Request) -> ObjectStore:
     return request.app.state.store
 
 
-def _settings(request: Request) -> DocumentsSettings:
+async def _settings(request: Request) -> DocumentsSettings:
     return request.app.state.settings
 
 
-def _grace(request: Request) -> dt.timedelta:
+async def _grace(request: Request) -> dt.timedelta:
     return dt.timedelta(hours=request.app.state.settings.orphan_grace_hours)
 
 

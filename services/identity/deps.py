@@ -11,7 +11,7 @@ from shared.deps import DbSession
 __all__ = ["DbSession", "Settings"]
 
 
-def _settings(request: Request) -> IdentitySettings:
+async def _settings(request: Request) -> IdentitySettings:
     return request.app.state.settings
 
 

@@ -11,7 +11,7 @@ from shared.deps import DbSession, Page
 __all__ = ["DbSession", "Documents", "Page"]
 
 
-def _documents(request: Request) -> httpx.AsyncClient:
+async def _documents(request: Request) -> httpx.AsyncClient:
     return request.app.state.documents
 
 

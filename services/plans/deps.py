@@ -20,7 +20,7 @@ async def _maybe_principal(request: Request) -> Principal | None:
 MaybePrincipal = Annotated[Principal | None, Depends(_maybe_principal)]
 
 
-def _documents(request: Request) -> httpx.AsyncClient:
+async def _documents(request: Request) -> httpx.AsyncClient:
     return request.app.state.documents
 
 

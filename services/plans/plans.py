@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from cachetools import TTLCache
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from services.plans import attachments
 from services.plans.corrections import refused_changes
@@ -56,6 +58,13 @@ def plan_out(plan: Plan, today: dt.date) -> PlanOut:
     return PlanOut(**dict(snapshot(plan)), window=window, open=window == "open")
 
 
+# What a list shows: a plan's standard, majors and stages are large documents, decoded for nothing
+# on every 评审计划 page and plan search.
+SUMMARY_COLUMNS = load_only(Plan.id, Plan.year, Plan.name, Plan.committee, Plan.organizer_id, Plan.levels,
+                            Plan.plan_type, Plan.series, Plan.start_date, Plan.end_date, Plan.has_interview,
+                            Plan.status, raiseload=True)
+
+
 def summary(plan: Plan, today: dt.date) -> PlanSummary:
     window = window_of(plan.status, plan.start_date, plan.end_date, today)
     return PlanSummary(id=plan.id, year=plan.year, name=plan.name, committee=plan.committee,
@@ -71,12 +80,31 @@ async def search(db: AsyncSession, principal: Principal | None, page: PageParams
                  series: str | None = None, open_: bool | None = None, status: str | None = None,
                  mine: bool = False) -> Paged[PlanSummary]:
     """Applicants see published and closed plans; ``mine`` gives an administrator all of their
-    organisers' plans, drafts included. Newest year first, then the latest window."""
+    organisers' plans, drafts included. Newest year first, then the latest window.
+
+    The public list is the same for everyone and asked on every 评审计划 page: its answers are
+    kept for ``ANSWER_SECONDS`` (a change through this process forgets them at once, see
+    ``_changed``; other processes' copies age out). An administrator's own list is never kept."""
+    filters = {"name": clean(name), "year": year, "level": level, "plan_type": plan_type, "series": series,
+               "open_": open_, "status": status}
     if mine:
-        conditions = [Plan.organizer_id.in_([o.id for o in await administered_by(db, principal)])]
-    else:
-        conditions = [Plan.status.in_(PUBLIC)]
-    if name := clean(name):
+        organizers = [o.id for o in await administered_by(db, principal)]
+        return await _search(db, Plan.organizer_id.in_(organizers), page, today, **filters)
+    key = (*filters.values(), page.page, page.page_size, today)
+    if (kept := _answers.get(key)) is None:
+        kept = _answers[key] = await _search(db, Plan.status.in_(PUBLIC), page, today, **filters)
+    return kept
+
+
+ANSWER_SECONDS = 30
+_answers: TTLCache[tuple, Paged[PlanSummary]] = TTLCache(maxsize=2048, ttl=ANSWER_SECONDS)
+
+
+async def _search(db: AsyncSession, visible: sa.ColumnElement[bool], page: PageParams, today: dt.date, *, name: str,
+                  year: int | None, level: str | None, plan_type: str | None, series: str | None,
+                  open_: bool | None, status: str | None) -> Paged[PlanSummary]:
+    conditions = [visible]
+    if name:
         conditions.append(Plan.name.contains(name, autoescape=True))
     if year is not None:
         conditions.append(Plan.year == year)
@@ -92,7 +120,7 @@ async def search(db: AsyncSession, principal: Principal | None, page: PageParams
         is_open = sa.and_(Plan.status == "published", Plan.start_date <= today, Plan.end_date >= today)
         conditions.append(is_open if open_ else sa.not_(is_open))
     total = await db.scalar(sa.select(sa.func.count(Plan.id)).where(*conditions))
-    rows = (await db.scalars(sa.select(Plan).where(*conditions)
+    rows = (await db.scalars(sa.select(Plan).where(*conditions).options(SUMMARY_COLUMNS)
                              .order_by(Plan.year.desc(), Plan.start_date.desc(), Plan.name, Plan.id)
                              .offset(page.offset).limit(page.page_size))).all()
     return Paged(items=[summary(p, today) for p in rows], total=total or 0, page=page.page,
@@ -219,6 +247,7 @@ async def _changed(db: AsyncSession, plan: Plan, event: type[PlanSnapshot] | Non
     """Count the revision; tell consumers about every change of a plan they can see."""
     plan.revision += 1
     plan.updated_at = dt.datetime.now(dt.UTC)
+    _answers.clear()  # published, closed or changed: the lists show it at once
     await db.flush()
     event = event or (PlanUpdated if plan.status == "published" else None)
     if event is not None:

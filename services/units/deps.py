@@ -11,7 +11,7 @@ from shared.deps import DbSession, Page
 __all__ = ["DbSession", "Identity", "Page"]
 
 
-def _identity(request: Request) -> httpx.AsyncClient:
+async def _identity(request: Request) -> httpx.AsyncClient:
     return request.app.state.identity
 
 
