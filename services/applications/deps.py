@@ -6,9 +6,9 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Header, Request
 
-from shared.deps import DbSession, Page
+from shared.deps import DbSession, Page, ReadSession
 
-__all__ = ["DbSession", "Documents", "Identity", "IfMatch", "Page"]
+__all__ = ["DbSession", "Documents", "Identity", "IfMatch", "Page", "ReadSession"]
 
 
 async def _documents(request: Request) -> httpx.AsyncClient:

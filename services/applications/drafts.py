@@ -74,15 +74,19 @@ async def plan_of(db: AsyncSession, plan_id: uuid.UUID, *, known: bool = False) 
         raise AppError("评审计划信息正在同步，请稍后再试", code="plan_syncing", status_code=503)
     if row is None or row.status == "draft":
         raise NotFound("未找到该评审计划，或计划尚未发布", code="plan_not_found")
+    seen[plan_id] = snapshot = await _snapshot(db, plan_id, row.revision)
+    return snapshot
+
+
+async def _snapshot(db: AsyncSession, plan_id: uuid.UUID, revision: int) -> PlanSnapshot:
+    """A plan with its standard is a large document: read and validated once per revision, not per
+    request (开始检测 and every page of a draft read it). Shared, so never changed by callers."""
     cached = _PLANS.get(plan_id)
-    if cached is None or cached.revision != row.revision:
-        # A plan with its standard is a large document: read and validated once per revision, not per
-        # request (开始检测 and every page of a draft read it). Shared, so never changed by callers.
+    if cached is None or cached.revision != revision:
         if len(_PLANS) >= 512:
             _PLANS.clear()
         data = await db.scalar(sa.select(Plan.data).where(Plan.id == plan_id))
         cached = _PLANS[plan_id] = PlanSnapshot.model_validate(data)
-    seen[plan_id] = cached
     return cached
 
 
@@ -254,10 +258,12 @@ async def change_major(db: AsyncSession, person: Principal, application_id: uuid
 
 
 async def list_own(db: AsyncSession, person: Principal) -> list[ApplicationSummary]:
-    rows = (await db.execute(sa.select(Application, Plan).join(Plan, Plan.id == Application.plan_id, isouter=True)
+    rows = (await db.execute(sa.select(Application, Plan.revision)
+                             .join(Plan, Plan.id == Application.plan_id, isouter=True)
                              .where(Application.person_id == person.id)
                              .order_by(Application.plan_year.desc(), Application.created_at.desc()))).all()
-    return [summary(app, PlanSnapshot.model_validate(plan.data) if plan else None) for app, plan in rows]
+    return [summary(app, await _snapshot(db, app.plan_id, revision) if revision is not None else None)
+            for app, revision in rows]
 
 
 def summary(app: Application, plan: PlanSnapshot | None) -> ApplicationSummary:

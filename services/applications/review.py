@@ -115,6 +115,8 @@ async def desks_of(db: AsyncSession, principal: Principal) -> Desks:
 async def desks(db: AsyncSession, principal: Principal) -> list[DeskOut]:
     """工作台: each scope with how many applications wait there (one grouped count)."""
     d = await desks_of(db, principal)
+    if not (d.units or d.departments or d.stages):  # most people decide nowhere: nothing to count
+        return []
     counts: dict[object, int] = {}
     for party, unit_id, code, plan_id, stage_id, n in (await db.execute(
             sa.select(Application.stage_party, Application.unit_id, Application.department_code, Application.plan_id,

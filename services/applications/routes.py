@@ -26,7 +26,7 @@ from services.applications import (
     sections,
     votes,
 )
-from services.applications.deps import DbSession, Documents, Identity, IfMatch, Page
+from services.applications.deps import DbSession, Documents, Identity, IfMatch, Page, ReadSession
 from services.applications.models import Application
 from services.applications.schemas import (
     AdmissionOut,
@@ -97,7 +97,7 @@ async def _answer(db: AsyncSession, documents: httpx.AsyncClient, app: Applicati
 
 
 @api.get("/applications", summary="我的申报（当前申报记录与历史记录）")
-async def list_mine(person: CurrentPerson, db: DbSession) -> list[ApplicationSummary]:
+async def list_mine(person: CurrentPerson, db: ReadSession) -> list[ApplicationSummary]:
     return await interviews.annotate(db, await drafts.list_own(db, person))
 
 
@@ -109,7 +109,7 @@ async def start(data: ApplicationIn, person: CurrentPerson, db: DbSession, docum
 
 
 @api.get(ById, summary="申报详情（申报一览表）", response_model=ApplicationOut)
-async def get(application_id: uuid.UUID, person: CurrentPerson, db: DbSession) -> JSONResponse:
+async def get(application_id: uuid.UUID, person: CurrentPerson, db: ReadSession) -> JSONResponse:
     app = await drafts.owned(db, person, application_id)
     body = await drafts.full(db, app)
     return JSONResponse(body.model_dump(mode="json"), headers={"ETag": drafts.etag(app)})
@@ -186,7 +186,7 @@ async def submit(application_id: uuid.UUID, person: CurrentPerson, db: DbSession
 
 
 @api.get(f"{ById}/importable", summary="可导入的已通过业绩（导入对话框）")
-async def importable(application_id: uuid.UUID, person: CurrentPerson, db: DbSession,
+async def importable(application_id: uuid.UUID, person: CurrentPerson, db: ReadSession,
                      section: str = "work_experience") -> list[ImportableOut]:
     return await imports.importable(db, person, application_id, section)
 
@@ -222,7 +222,7 @@ async def remove_item(application_id: uuid.UUID, item_id: uuid.UUID, person: Cur
 
 # --- deciders (review.py) ----------------------------------------------------------------------
 @api.get("/reviews/desks", summary="我的审核工作台：各审核范围及待审核数量")
-async def review_desks(principal: CurrentPrincipal, db: DbSession) -> list[DeskOut]:
+async def review_desks(principal: CurrentPrincipal, db: ReadSession) -> list[DeskOut]:
     return await review.desks(db, principal)
 
 
@@ -344,7 +344,7 @@ async def titles_from_certificates(application_id: uuid.UUID, data: FromCertific
 
 
 @api.get("/certificates", summary="我的职称：本人的电子职称证书")
-async def my_certificates(person: CurrentPerson, db: DbSession) -> list[CertificateOut]:
+async def my_certificates(person: CurrentPerson, db: ReadSession) -> list[CertificateOut]:
     return await certificates.list_own(db, person)
 
 
@@ -402,7 +402,7 @@ async def committee_close(plan_id: uuid.UUID, principal: CurrentPrincipal, db: D
 
 
 @api.get("/votes", summary="评审表决：分配给我评审的申报")
-async def vote_list(person: CurrentPerson, db: DbSession) -> list[VoteItem]:
+async def vote_list(person: CurrentPerson, db: ReadSession) -> list[VoteItem]:
     return await votes.assignments(db, person)
 
 

@@ -115,7 +115,8 @@ async def _plan_names(db: AsyncSession, plan_ids: list[uuid.UUID]) -> dict[uuid.
 async def assignments(db: AsyncSession, principal: Principal) -> list[VoteItem]:
     """评审表决: what the person reviews, open votes first."""
     out: list[VoteItem] = []
-    committees = await _mine(db, principal)
+    if not (committees := await _mine(db, principal)):
+        return out
     names = await _plan_names(db, [c.plan_id for c in committees])
     for committee in sorted(committees, key=lambda c: (c.closed_at is not None, c.deadline)):
         out += [item for item, _ in await _items(db, principal, committee, names.get(committee.plan_id, ""))]

@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 
 from services.documents.settings import DocumentsSettings
 from services.documents.storage import ObjectStore
-from shared.deps import DbSession, Page
+from shared.deps import DbSession, Page, ReadSession
 
-__all__ = ["DbSession", "Grace", "Page", "Settings", "Store"]
+__all__ = ["DbSession", "Grace", "Page", "ReadSession", "Settings", "Store"]
 
 
 async def _store(request: Request) -> ObjectStore:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from services.documents import access, claims, cleanup, files, links
-from services.documents.deps import DbSession, Grace, Page, Settings, Store
+from services.documents.deps import DbSession, Grace, Page, ReadSession, Settings, Store
 from services.documents.kinds import FILE_KINDS, kind_label
 from services.documents.models import File, GeneratedDocument
 from services.documents.pdfs import generated
@@ -99,14 +99,14 @@ async def list_files(person: CurrentPerson, db: DbSession, page: Page, grace: Gr
 
 
 @api.get("/files/batch", summary="多个附件的信息（可查看的才返回）")
-async def get_files(principal: CurrentPrincipal, db: DbSession, grace: Grace,
+async def get_files(principal: CurrentPrincipal, db: ReadSession, grace: Grace,
                     ids: Annotated[list[uuid.UUID], Query(max_length=300, description="附件编号")]) -> list[FileOut]:
     """One call for a page that shows many files (申报一览表); files the caller may not read are left out."""
     return await files.outs(db, await access.readable_many(db, principal, ids), grace, principal)
 
 
 @api.get("/files/{file_id}", summary="附件信息")
-async def get_file(file_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession, grace: Grace) -> FileOut:
+async def get_file(file_id: uuid.UUID, principal: CurrentPrincipal, db: ReadSession, grace: Grace) -> FileOut:
     return await _out(db, await access.readable(db, principal, file_id), grace, principal)
 
 

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.identity.settings import IdentitySettings
-from shared.deps import DbSession
+from shared.deps import DbSession, ReadSession
 
-__all__ = ["DbSession", "Settings"]
+__all__ = ["DbSession", "ReadSession", "Settings"]
 
 
 async def _settings(request: Request) -> IdentitySettings:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.identity import integrity, people
-from services.identity.deps import DbSession, Settings
+from services.identity.deps import DbSession, ReadSession, Settings
 from services.identity.models import Person, UnitAccount
 from services.identity.schemas import (
     BanStatus,
@@ -64,7 +64,7 @@ async def jwks(request: Request, db: DbSession) -> dict:
 
 
 @api.get("/me", summary="当前登录者", response_model=PersonOut | UnitAccountOut | PendingOut)
-async def me(principal: CurrentPrincipal, db: DbSession) -> PersonOut | UnitAccountOut | PendingOut:
+async def me(principal: CurrentPrincipal, db: ReadSession) -> PersonOut | UnitAccountOut | PendingOut:
     if principal.kind == "person":
         person = await people.get_person(db, principal.id)
         return await person_out(db, person)

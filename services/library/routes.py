@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Response
 
 from services.library import entries, review
-from services.library.deps import DbSession, Documents, Page
+from services.library.deps import DbSession, Documents, Page, ReadSession
 from services.library.schemas import (
     BatchDecision,
     EntryIn,
@@ -35,7 +35,7 @@ async def entry_types(_: CurrentPrincipal) -> list[EntryTypeOut]:
 
 
 @api.get("/entries", summary="本人的业绩")
-async def list_entries(person: CurrentPerson, db: DbSession, page: Page, type: str | None = None,
+async def list_entries(person: CurrentPerson, db: ReadSession, page: Page, type: str | None = None,
                        status: Status | None = None) -> Paged[EntryOut]:
     return await entries.list_own(db, person, type_=type, status=status, offset=page.offset, limit=page.page_size,
                                   page=page.page)
@@ -47,7 +47,7 @@ async def create(data: EntryIn, person: CurrentPerson, db: DbSession, documents:
 
 
 @api.get("/entries/{entry_id}", summary="业绩详情（本人，或审核单位）")
-async def get(entry_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> EntryOut:
+async def get(entry_id: uuid.UUID, principal: CurrentPrincipal, db: ReadSession) -> EntryOut:
     return entries.entry_out(await review.visible_entry(db, principal, entry_id))
 
 
@@ -74,7 +74,7 @@ async def withdraw(entry_id: uuid.UUID, person: CurrentPerson, db: DbSession, do
 
 
 @api.get("/stats", summary="业绩统计")
-async def stats(person: CurrentPerson, db: DbSession) -> list[TypeStats]:
+async def stats(person: CurrentPerson, db: ReadSession) -> list[TypeStats]:
     return await entries.stats(db, person)
 
 

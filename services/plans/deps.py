@@ -7,9 +7,9 @@ import httpx
 from fastapi import Depends, Request
 
 from shared.auth import Principal, bearer_token, current_principal
-from shared.deps import DbSession, Page
+from shared.deps import DbSession, Page, ReadSession
 
-__all__ = ["DbSession", "Documents", "MaybePrincipal", "Page"]
+__all__ = ["DbSession", "Documents", "MaybePrincipal", "Page", "ReadSession"]
 
 
 async def _maybe_principal(request: Request) -> Principal | None:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from services.plans import assignees, organizers, plans
-from services.plans.deps import DbSession, Documents, MaybePrincipal, Page
+from services.plans.deps import DbSession, Documents, MaybePrincipal, Page, ReadSession
 from services.plans.models import OrganizerAdmin, Person, StageAssignee
 from services.plans.schemas import (
     AdminIn,
@@ -51,7 +51,7 @@ async def vocabulary() -> Vocabulary:
 
 
 @api.get("/plans", summary="评审计划列表（按计划名称、年度、评审级别、计划类型等查询）")
-async def list_plans(principal: MaybePrincipal, db: DbSession, page: Page,
+async def list_plans(principal: MaybePrincipal, db: ReadSession, page: Page,
                      name: Annotated[str, Query(max_length=100)] = "",
                      year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
                      level: str | None = None, plan_type: str | None = None, series: str | None = None,
@@ -70,7 +70,7 @@ async def create_plan(data: PlanIn, admin: PlanAdmin, db: DbSession) -> PlanOut:
 
 
 @api.get("/plans/{plan_id}", summary="评审计划详情（含评审标准）")
-async def get_plan(plan_id: uuid.UUID, principal: MaybePrincipal, db: DbSession) -> PlanOut:
+async def get_plan(plan_id: uuid.UUID, principal: MaybePrincipal, db: ReadSession) -> PlanOut:
     return plans.plan_out(await plans.visible_plan(db, plan_id, principal), today_in_shanghai())
 
 
@@ -107,7 +107,7 @@ async def remove_attachment(plan_id: uuid.UUID, file_id: uuid.UUID, admin: PlanA
 
 
 @api.get("/organizers", summary="组建单位（mine=true：本人管理的）")
-async def list_organizers(principal: MaybePrincipal, db: DbSession, mine: bool = False) -> list[OrganizerOut]:
+async def list_organizers(principal: MaybePrincipal, db: ReadSession, mine: bool = False) -> list[OrganizerOut]:
     found = await (organizers.administered_by(db, principal) if mine else organizers.all_organizers(db))
     return [OrganizerOut(id=o.id, name=o.name) for o in found]
 

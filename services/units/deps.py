@@ -6,9 +6,9 @@ from typing import Annotated
 import httpx
 from fastapi import Depends, Request
 
-from shared.deps import DbSession, Page
+from shared.deps import DbSession, Page, ReadSession
 
-__all__ = ["DbSession", "Identity", "Page"]
+__all__ = ["DbSession", "Identity", "Page", "ReadSession"]
 
 
 async def _identity(request: Request) -> httpx.AsyncClient:

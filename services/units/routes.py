@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Response
 
 from services.units import access, bindings, registration, reviewers, staff
-from services.units.deps import DbSession, Identity, Page
+from services.units.deps import DbSession, Identity, Page, ReadSession
 from services.units.models import Binding, DepartmentStaff, Person, Unit
 from services.units.models import Department as DepartmentRow
 from services.units.schemas import (
@@ -88,7 +88,7 @@ async def find_persons(name: Annotated[str, Query(min_length=1, max_length=50)],
 
 
 @api.get("/units", summary="按名称搜索单位")
-async def search(_: CurrentPrincipal, db: DbSession, page: Page,
+async def search(_: CurrentPrincipal, db: ReadSession, page: Page,
                  q: Annotated[str, Query(max_length=100)] = "") -> Paged[UnitBrief]:
     return await search_units(db, q, page)
 
@@ -101,12 +101,12 @@ async def register(data: UnitIn, principal: CurrentPrincipal, db: DbSession, res
 
 
 @api.get("/units/mine", summary="本人可以经办的单位")
-async def my_units(principal: CurrentPrincipal, db: DbSession) -> list[UnitOut]:
+async def my_units(principal: CurrentPrincipal, db: ReadSession) -> list[UnitOut]:
     return [await registration.unit_out(db, u) for u in await access.units_of(db, principal)]
 
 
 @api.get("/units/{unit_id}", summary="单位信息")
-async def get_unit(unit_id: uuid.UUID, principal: CurrentPrincipal, db: DbSession) -> UnitOut | UnitBrief:
+async def get_unit(unit_id: uuid.UUID, principal: CurrentPrincipal, db: ReadSession) -> UnitOut | UnitBrief:
     unit = await access.get_unit(db, unit_id)
     try:
         await access.acting_for(db, principal, unit_id)
@@ -164,7 +164,7 @@ async def list_bindings(principal: CurrentPrincipal, db: DbSession, page: Page,
 
 
 @api.get("/bindings/mine", summary="本人的工作单位与申请")
-async def my_binding(person: CurrentPerson, db: DbSession) -> MyUnit:
+async def my_binding(person: CurrentPerson, db: ReadSession) -> MyUnit:
     return await bindings.mine(db, person)
 
 
