@@ -69,7 +69,8 @@ async def plan_of(db: AsyncSession, plan_id: uuid.UUID, *, known: bool = False) 
     seen = db.info.setdefault("plans", {})
     if (known_here := seen.get(plan_id)) is not None:
         return known_here
-    row = (await db.execute(sa.select(Plan.revision, Plan.status).where(Plan.id == plan_id))).first()
+    row = db.info.get(PLAN_ROWS, {}).get(plan_id) or (  # ``owned`` read it with the application
+        await db.execute(sa.select(Plan.revision, Plan.status).where(Plan.id == plan_id))).first()
     if row is None and known:
         raise AppError("评审计划信息正在同步，请稍后再试", code="plan_syncing", status_code=503)
     if row is None or row.status == "draft":
@@ -132,12 +133,30 @@ def sections_of(plan: PlanSnapshot) -> list[Section]:
 
 async def owned(db: AsyncSession, person: Principal, application_id: uuid.UUID, *,
                 lock: bool = False) -> Application:
-    """The person's own application; anybody else's is "not found" (never "forbidden": no probing)."""
-    query = sa.select(Application).where(Application.id == application_id, Application.person_id == person.id)
-    app = await db.scalar(query.with_for_update() if lock else query)
-    if app is None:
+    """The person's own application; anybody else's is "not found" (never "forbidden": no probing).
+
+    In the same statement: the applicant's row (into the session, where ``full`` finds it) and the
+    plan's revision (for ``plan_of``). Every statement costs the service more than the database
+    (docs/benchmarks.md): a draft's page reads three instead of five."""
+    query = (sa.select(Application, Person, Plan.revision, Plan.status)
+             .join(Person, Person.id == Application.person_id, isouter=True)
+             .join(Plan, Plan.id == Application.plan_id, isouter=True)
+             .where(Application.id == application_id, Application.person_id == person.id))
+    row = (await db.execute(query.with_for_update(of=Application) if lock else query)).first()
+    if row is None:
         raise NotFound("未找到该申报记录", code="application_not_found")
+    app = row.Application
+    if row.revision is not None:
+        db.info.setdefault(PLAN_ROWS, {})[app.plan_id] = PlanRow(row.revision, row.status)
     return app
+
+
+PLAN_ROWS = "plan_rows"
+
+
+class PlanRow(NamedTuple):
+    revision: int
+    status: str
 
 
 def etag(app: Application) -> str:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from services.identity import integrity, people
 from services.identity.deps import DbSession, ReadSession, Settings
-from services.identity.models import Person, UnitAccount
+from services.identity.models import UnitAccount
 from services.identity.schemas import (
     BanStatus,
     IntegrityIn,
@@ -47,9 +47,8 @@ wellknown = APIRouter(tags=["keys"])
 SESSION_CHANGED = "X-Session-Changed"
 
 
-async def person_out(db: DbSession, person: Person) -> PersonOut:
-    roles = await people.roles_of(db, person.id)
-    bound = await people.current_unit(db, person.id)
+async def person_out(db: DbSession, person_id: uuid.UUID) -> PersonOut:
+    person, roles, _, bound = await people.standing(db, person_id)
     return PersonOut(id=person.id, name=person.name, id_number_masked=mask_id_number(person.id_number),
                      gender=person.gender, birth_date=person.birth_date, mobile=person.mobile,
                      address=person.address, email=person.email, roles=roles, registered_at=person.registered_at,
@@ -66,8 +65,7 @@ async def jwks(request: Request, db: DbSession) -> dict:
 @api.get("/me", summary="当前登录者", response_model=PersonOut | UnitAccountOut | PendingOut)
 async def me(principal: CurrentPrincipal, db: ReadSession) -> PersonOut | UnitAccountOut | PendingOut:
     if principal.kind == "person":
-        person = await people.get_person(db, principal.id)
-        return await person_out(db, person)
+        return await person_out(db, principal.id)
     if principal.kind == "unit":
         account = await db.get(UnitAccount, principal.id)
         return UnitAccountOut(id=account.id, unit_name=account.unit_name, credit_code=account.credit_code,
@@ -92,13 +90,13 @@ async def register(data: RegistrationIn, principal: CurrentPrincipal, db: DbSess
     _pending(principal)
     person = await people.register(db, await session_by_id(db, principal.session_id), data)
     response.headers[SESSION_CHANGED] = "1"
-    return await person_out(db, person)
+    return await person_out(db, person.id)
 
 
 @api.patch("/me", summary="修改可修改的个人信息")
 async def update_me(data: ProfileUpdate, principal: CurrentPerson, db: DbSession) -> PersonOut:
     person = await people.update_profile(db, principal.id, data)
-    return await person_out(db, person)
+    return await person_out(db, person.id)
 
 
 @api.post("/integrity-records", status_code=201, summary="记录诚信档案（运维人员）")

@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from services.identity.models import Person, Session, UnitAccount
-from services.identity.people import PRODUCER, current_unit, reviewed_units, roles_of
+from services.identity.models import Session, UnitAccount
+from services.identity.people import PRODUCER, standing
 from services.identity.schemas import RevocationsOut
 from shared.errors import Unauthorized
 from shared.events import record_event
@@ -88,11 +88,9 @@ class Subject:
 
 async def subject_of(db: AsyncSession, session: Session) -> Subject:
     if session.kind == "person":
-        person = await db.get(Person, session.person_id)
-        reviews = [str(u) for u in await reviewed_units(db, person.id)]
-        bound = await current_unit(db, person.id)
-        return Subject(str(person.id), "person", await roles_of(db, person.id), person.name, {
-            "units": reviews, "unit_id": str(bound.unit_id) if bound else None,
+        person, roles, units, bound = await standing(db, session.person_id)
+        return Subject(str(person.id), "person", roles, person.name, {
+            "units": [str(u) for u in units], "unit_id": str(bound.unit_id) if bound else None,
             "id_number_masked": mask_id_number(person.id_number)})
     if session.kind == "unit":
         account = await db.get(UnitAccount, session.unit_account_id)
