@@ -93,7 +93,13 @@ async def _answer(db: AsyncSession, documents: httpx.AsyncClient, app: Applicati
                   notices: list[str] | None = None) -> JSONResponse:
     await files.sync(db, documents, app)
     body = await drafts.full(db, app, notices)
-    return JSONResponse(body.model_dump(mode="json"), status_code=status_code, headers={"ETag": drafts.etag(app)})
+    return _with_etag(body, app, status_code)
+
+
+def _with_etag(body: ApplicationOut, app: Application, status_code: int = 200) -> Response:
+    # Straight to JSON bytes (pydantic-core): a draft with its items is the largest answer pages read.
+    return Response(body.model_dump_json(), status_code=status_code, media_type="application/json",
+                    headers={"ETag": drafts.etag(app)})
 
 
 @api.get("/applications", summary="我的申报（当前申报记录与历史记录）")
@@ -111,8 +117,7 @@ async def start(data: ApplicationIn, person: CurrentPerson, db: DbSession, docum
 @api.get(ById, summary="申报详情（申报一览表）", response_model=ApplicationOut)
 async def get(application_id: uuid.UUID, person: CurrentPerson, db: ReadSession) -> JSONResponse:
     app = await drafts.owned(db, person, application_id)
-    body = await drafts.full(db, app)
-    return JSONResponse(body.model_dump(mode="json"), headers={"ETag": drafts.etag(app)})
+    return _with_etag(await drafts.full(db, app), app)
 
 
 @api.delete(ById, status_code=204, summary="删除填报中的申报")
