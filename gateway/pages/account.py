@@ -99,7 +99,7 @@ async def register_submit(request: Request, who: PendingPage) -> Response:
                   values=values, errors=errors, error="请检查标红的填写项" if errors else None)
 
 
-async def _pending_items(who: Visitor, mine: list[dict] | Unavailable, stats: list[dict] | Unavailable) -> list[dict]:
+async def _pending_items(who: Visitor, mine: dict | Unavailable, stats: list[dict] | Unavailable) -> list[dict]:
     """待处理事项 of a person: where their unit binding stands, and the entries the unit returned
     (each with the way to deal with it). The services are asked at once, not one after another;
     the returned entries only when 业绩统计 counts some (or could not be read)."""
@@ -109,18 +109,15 @@ async def _pending_items(who: Visitor, mine: list[dict] | Unavailable, stats: li
     return [*binding, *returned, *applications]
 
 
-async def _application_items(who: Visitor, mine: list[dict] | Unavailable) -> list[dict]:
+async def _application_items(who: Visitor, mine: dict | Unavailable) -> list[dict]:
     """Applications returned for changes (with the reason), and what waits for the person's decision
-    at a review stage. While applications is down the rest of the list still shows."""
-    try:
-        if isinstance(mine, Unavailable):
-            raise mine
-        desks, votes = await asyncio.gather(fetch_json(who, "applications", "/api/applications/reviews/desks"),
-                                            fetch_json(who, "applications", "/api/applications/votes"))
-    except Unavailable:
+    at a review stage or for their vote (``mine``: applications' answer for 个人首页). While
+    applications is down the rest of the list still shows."""
+    if isinstance(mine, Unavailable):
         return [{"title": "职称申报暂时无法访问，与申报有关的待处理事项稍后显示"}]
+    desks, votes = mine["desks"], mine["votes"]
     todos = []
-    for a in mine:
+    for a in mine["applications"]:
         if a["status"] == "returned":
             todos.append({"title": f"申报被退回修改：{a['plan_name']} · {a['title']}", "url": f"/apply/{a['id']}",
                           "sub": f"退回理由：{a['reason'] or '见审核记录'}（修改后重新检测并提交）"})
@@ -192,13 +189,15 @@ async def _returned_entries(who: Visitor) -> list[dict]:
 @router.get("/home")
 async def home(request: Request, who: PersonPage) -> Response:
     # Every module's services at once: the page waits for the slowest call, not for their sum.
-    me, mine, titles, stats, plans = await asyncio.gather(
+    # applications answers its four parts (申报, 职称, 审核, 表决) in one call.
+    me, mine, stats, plans = await asyncio.gather(
         fetch_json(who, "identity", "/api/identity/me"),
-        part(fetch_json(who, "applications", "/api/applications/applications")),
-        part(fetch_json(who, "applications", "/api/applications/certificates")),
+        part(fetch_json(who, "applications", "/api/applications/home")),
         part(fetch_json(who, "library", "/api/library/stats")), part(latest_open_plans(who)))
-    return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"), titles=titles,
-                  applications=mine if isinstance(mine, Unavailable) else _my_applications(mine),
+    unavailable = isinstance(mine, Unavailable)
+    return render(request, "home.html", who, me=me, unit_name=me.get("unit_name"),
+                  titles=mine if unavailable else mine["certificates"],
+                  applications=mine if unavailable else _my_applications(mine["applications"]),
                   todos=await part(_pending_items(who, mine, stats)),
                   stats=stats if isinstance(stats, Unavailable) else _library_stats(stats), plans=plans)
 

@@ -777,3 +777,12 @@ class ObjectionOut(BaseModel):
     resolved_at: dt.datetime | None
     resolved_by: str
     note: str
+
+
+class HomeOut(BaseModel):
+    """个人首页 in one answer: 我的申报, 我的职称, and what waits for the person's decision or vote."""
+
+    applications: list[ApplicationSummary]
+    certificates: list[CertificateOut]
+    desks: list[DeskOut]
+    votes: list[VoteItem]
