@@ -135,8 +135,8 @@ async def owned(db: AsyncSession, person: Principal, application_id: uuid.UUID, 
                 lock: bool = False) -> Application:
     """The person's own application; anybody else's is "not found" (never "forbidden": no probing).
 
-    In the same statement: the applicant's row (into the session, where ``full`` finds it) and the
-    plan's revision (for ``plan_of``). Every statement costs the service more than the database
+    In the same statement: the applicant's row and the plan's revision, kept in the session's
+    ``info`` for ``full`` and ``plan_of``. Every statement costs the service more than the database
     (docs/benchmarks.md): a draft's page reads three instead of five."""
     query = (sa.select(Application, Person, Plan.revision, Plan.status)
              .join(Person, Person.id == Application.person_id, isouter=True)
@@ -148,10 +148,12 @@ async def owned(db: AsyncSession, person: Principal, application_id: uuid.UUID, 
     app = row.Application
     if row.revision is not None:
         db.info.setdefault(PLAN_ROWS, {})[app.plan_id] = PlanRow(row.revision, row.status)
+    # Held here: the session's identity map keeps its objects only as long as someone else does.
+    db.info.setdefault(PERSONS, {})[app.person_id] = row.Person
     return app
 
 
-PLAN_ROWS = "plan_rows"
+PLAN_ROWS, PERSONS = "plan_rows", "persons"
 
 
 class PlanRow(NamedTuple):
@@ -325,7 +327,7 @@ async def full(db: AsyncSession, app: Application, notices: list[str] | None = N
     by_section: dict[str, list[ItemOut]] = {}
     for i in items:
         by_section.setdefault(i.section, []).append(item_out(i))
-    person = await db.get(Person, app.person_id)
+    person = db.info.get(PERSONS, {}).get(app.person_id) or await db.get(Person, app.person_id)
     kinds = [AttachmentKindOut(kind=a.kind, name=ATTACHMENT_KINDS.get(a.kind, a.kind), required=a.required,
                                note=a.note) for a in plan.standard.attachments]
     if not any(k.kind == "other" for k in kinds):
