@@ -104,12 +104,11 @@ async def _pending_items(who: Visitor, mine: dict | Unavailable, stats: list[dic
     (each with the way to deal with it). The services are asked at once, not one after another;
     the returned entries only when 业绩统计 counts some (or could not be read)."""
     returned_any = isinstance(stats, Unavailable) or any(s["counts"].get("returned") for s in stats)
-    binding, returned, applications = await asyncio.gather(
-        _binding_items(who), _returned_entries(who) if returned_any else _nothing(), _application_items(who, mine))
-    return [*binding, *returned, *applications]
+    asked = await asyncio.gather(_binding_items(who), *([_returned_entries(who)] if returned_any else []))
+    return [item for items in asked for item in items] + _application_items(mine)
 
 
-async def _application_items(who: Visitor, mine: dict | Unavailable) -> list[dict]:
+def _application_items(mine: dict | Unavailable) -> list[dict]:
     """Applications returned for changes (with the reason), and what waits for the person's decision
     at a review stage or for their vote (``mine``: applications' answer for 个人首页). While
     applications is down the rest of the list still shows."""
@@ -169,10 +168,6 @@ async def _binding_items(who: Visitor) -> list[dict]:
 
 
 RETURNED_SHOWN = 10
-
-
-async def _nothing() -> list[dict]:
-    return []
 
 
 async def _returned_entries(who: Visitor) -> list[dict]:
